@@ -1,0 +1,149 @@
+//! The CLI's commands: each prints its answer to stdout, problems to stderr,
+//! and returns the exit code (0 ok, 1 invalid input, 2 no answer).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use ecs_agents::config::{AgentTemplate, AgentsConfig, TaskSource};
+use ecs_agents::labels::{LabelExpr, LabelSet};
+
+const INVALID: u8 = 1;
+const NO_ANSWER: u8 = 2;
+
+/// `check`: validate the file.
+pub fn check(file: &Path) -> ExitCode {
+    let config = match load(file) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let names: Vec<&str> = config.templates.iter().map(|t| t.name.as_str()).collect();
+    println!(
+        "{}: valid; cloud `{}`, {} template{}: {}",
+        file.display(),
+        config.cloud.name,
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    );
+    ExitCode::SUCCESS
+}
+
+/// `match`: the template a job's label expression would get.
+pub fn match_label(expression: &str, file: &Path) -> ExitCode {
+    let config = match load(file) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let Some(expr) = LabelExpr::parse_lax(expression) else {
+        eprintln!(
+            "no template serves an unrestricted job (empty label): such jobs run on the controller's own agents"
+        );
+        return ExitCode::from(NO_ANSWER);
+    };
+    match config.select(&expr) {
+        Some(template) => {
+            println!("{}", template.name);
+            println!("  expression: {}", expr.expression());
+            println!("  template labels: {}", template.labels.to_label_string());
+            let skipped = config
+                .templates
+                .iter()
+                .take_while(|t| t.name != template.name)
+                .count();
+            if skipped > 0 {
+                println!(
+                    "  ({skipped} earlier template{} did not match)",
+                    if skipped == 1 { "" } else { "s" }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("no template serves {}", expr.expression());
+            ExitCode::from(NO_ANSWER)
+        }
+    }
+}
+
+/// `render`: the task definition a template registers, and its hash.
+pub fn render(name: &str, file: &Path) -> ExitCode {
+    let config = match load(file) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let Some(template) = config.template(name) else {
+        let names: Vec<&str> = config.templates.iter().map(|t| t.name.as_str()).collect();
+        eprintln!(
+            "no template named `{name}`; templates: {}",
+            names.join(", ")
+        );
+        return ExitCode::from(NO_ANSWER);
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&rendering(template)).unwrap_or_default()
+    );
+    ExitCode::SUCCESS
+}
+
+fn rendering(template: &AgentTemplate) -> serde_json::Value {
+    match &template.task {
+        TaskSource::Register { definition, hash } => serde_json::json!({
+            "template": template.name,
+            "hash": hash,
+            "taskDefinition": definition,
+        }),
+        TaskSource::Existing {
+            reference,
+            container,
+        } => serde_json::json!({
+            "template": template.name,
+            "existingTaskDefinition": reference,
+            "agentContainerName": container,
+        }),
+    }
+}
+
+/// `labels`: evaluate or print an expression.
+pub fn labels(expression: &str, labels: &[String], lax: bool, canonical: bool) -> ExitCode {
+    let expr = if lax {
+        match LabelExpr::parse_lax(expression) {
+            Some(expr) => expr,
+            None => {
+                // Jenkins treats a blank label as "no restriction": any node.
+                println!("{}", if canonical { "" } else { "true" });
+                return ExitCode::SUCCESS;
+            }
+        }
+    } else {
+        match LabelExpr::parse(expression) {
+            Ok(expr) => expr,
+            Err(error) => {
+                eprintln!("invalid label expression: {error}");
+                return ExitCode::from(INVALID);
+            }
+        }
+    };
+    if canonical {
+        println!("{}", expr.canonical());
+    } else {
+        let set = labels
+            .iter()
+            .fold(LabelSet::from_label_string(""), |set, l| {
+                set.with(l.clone())
+            });
+        println!("{}", expr.matches(&set));
+    }
+    ExitCode::SUCCESS
+}
+
+fn load(file: &Path) -> Result<AgentsConfig, ExitCode> {
+    let text = std::fs::read_to_string(file).map_err(|error| {
+        eprintln!("cannot read {}: {error}", file.display());
+        ExitCode::from(INVALID)
+    })?;
+    AgentsConfig::from_yaml(&text).map_err(|errors| {
+        eprint!("{}: {errors}", file.display());
+        ExitCode::from(INVALID)
+    })
+}

@@ -1,0 +1,73 @@
+//! `ecs-agents`: validate agent templates and explain which template serves a
+//! Jenkins label, before any AWS account is involved.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Operator CLI for serverless Jenkins agents on Amazon ECS.
+#[derive(Debug, Parser)]
+#[command(name = "ecs-agents", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const DEFAULT_CONFIG: &str = "infra/agents.yaml";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate an agents file; exit 1 listing every error.
+    Check {
+        /// The agents file.
+        #[arg(default_value = DEFAULT_CONFIG)]
+        file: PathBuf,
+    },
+    /// Show which template would serve a job's label expression (exit 2 if none).
+    Match {
+        /// The label expression, as written in the job (resolved as Jenkins does).
+        expression: String,
+        /// The agents file.
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
+    /// Print a template's RegisterTaskDefinition input and its content hash.
+    Render {
+        /// Template name.
+        template: String,
+        /// The agents file.
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
+    /// Evaluate a label expression against a node's labels: prints true or false.
+    Labels {
+        /// The label expression (strict, like Label.parseExpression, unless --lax).
+        expression: String,
+        /// The node's labels (its own name is one of them in Jenkins).
+        labels: Vec<String>,
+        /// Resolve like a job's label (Jenkins.getLabel): unparsable text is one label.
+        #[arg(long)]
+        lax: bool,
+        /// Print the canonical form of the expression instead of matching.
+        #[arg(long)]
+        canonical: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { file } => commands::check(&file),
+        Command::Match { expression, config } => commands::match_label(&expression, &config),
+        Command::Render { template, config } => commands::render(&template, &config),
+        Command::Labels {
+            expression,
+            labels,
+            lax,
+            canonical,
+        } => commands::labels(&expression, &labels, lax, canonical),
+    }
+}

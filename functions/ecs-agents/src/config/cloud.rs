@@ -1,0 +1,238 @@
+//! The validated `cloud:` section.
+
+use std::time::Duration;
+
+use super::error::Errors;
+use super::spec::CloudSpec;
+use crate::naming;
+
+/// Agent image used by templates that name none.
+pub const DEFAULT_IMAGE: &str = "jenkins/inbound-agent:latest";
+/// Default cap on agents running at once: a runaway guard, not a quota.
+pub const DEFAULT_MAX_AGENTS: u32 = 20;
+/// Default time an agent may take from RunTask to connected (the plugin's 900 s).
+pub const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(900);
+/// Cloud names appear in ECS `startedBy` (≤ 36 characters) after a short prefix.
+pub const MAX_CLOUD_NAME: usize = 24;
+
+/// Settings shared by every template of one deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cloud {
+    /// Prefix of agent names and task-definition families.
+    pub name: String,
+    /// ECS cluster name or ARN.
+    pub cluster: String,
+    /// AWS region; `None` means the functions' own.
+    pub region: Option<String>,
+    /// Jenkins root URL the agents connect to, without a trailing slash.
+    pub jenkins_url: String,
+    /// `host:port` for `-tunnel`.
+    pub tunnel: Option<String>,
+    /// Whether agents connect over WebSocket.
+    pub web_socket: bool,
+    /// Most agents at once.
+    pub max_agents: u32,
+    /// Most CPU units reserved by all agents together.
+    pub max_cpu: Option<u32>,
+    /// Most memory (MiB) reserved by all agents together.
+    pub max_memory: Option<u32>,
+    /// Executors per agent.
+    pub num_executors: u32,
+    /// Idle retention for reuse; `None` means single use.
+    pub idle_minutes: Option<u32>,
+    /// Deadline from RunTask to a connected agent.
+    pub agent_launch_timeout: Duration,
+    /// Image for templates that name none.
+    pub default_image: String,
+}
+
+const AT: &str = "cloud";
+
+impl Cloud {
+    /// A cloud to check templates against when the real section is broken.
+    pub(crate) fn placeholder() -> Self {
+        Self {
+            name: "cloud".into(),
+            cluster: String::new(),
+            region: None,
+            jenkins_url: String::new(),
+            tunnel: None,
+            web_socket: true,
+            max_agents: DEFAULT_MAX_AGENTS,
+            max_cpu: None,
+            max_memory: None,
+            num_executors: 1,
+            idle_minutes: None,
+            agent_launch_timeout: DEFAULT_LAUNCH_TIMEOUT,
+            default_image: DEFAULT_IMAGE.into(),
+        }
+    }
+}
+
+/// Validates the cloud section; `None` when it has errors (all recorded).
+pub(crate) fn check(spec: &CloudSpec, errors: &mut Errors) -> Option<Cloud> {
+    let before = errors.len();
+    let name = required(&spec.name, "name", errors);
+    if let Some(Err(problem)) = name
+        .as_deref()
+        .map(|n| naming::check_name(n, MAX_CLOUD_NAME))
+    {
+        errors.at(AT, "name", problem);
+    }
+    let cluster = required(&spec.cluster, "cluster", errors);
+    let jenkins_url = required(&spec.jenkins_url, "jenkinsUrl", errors);
+    if let Some(url) = &jenkins_url {
+        check_url(url, errors);
+    }
+    if let Some(tunnel) = &spec.tunnel {
+        check_tunnel(tunnel, errors);
+    }
+    at_least_one(spec.num_executors, "numExecutors", errors);
+    at_least_one(spec.max_agents, "maxAgents", errors);
+    at_least_one(spec.idle_minutes, "idleMinutes", errors);
+    at_least_one(
+        spec.agent_launch_timeout_seconds,
+        "agentLaunchTimeoutSeconds",
+        errors,
+    );
+    if errors.len() > before {
+        return None;
+    }
+    Some(Cloud {
+        name: name?,
+        cluster: cluster?,
+        region: spec.region.clone(),
+        jenkins_url: jenkins_url?.trim_end_matches('/').to_owned(),
+        tunnel: spec.tunnel.clone(),
+        web_socket: spec.web_socket.unwrap_or(true),
+        max_agents: spec.max_agents.unwrap_or(DEFAULT_MAX_AGENTS),
+        max_cpu: spec.max_cpu,
+        max_memory: spec.max_memory,
+        num_executors: spec.num_executors.unwrap_or(1),
+        idle_minutes: spec.idle_minutes,
+        agent_launch_timeout: spec
+            .agent_launch_timeout_seconds
+            .map_or(DEFAULT_LAUNCH_TIMEOUT, |s| Duration::from_secs(s.into())),
+        default_image: spec
+            .default_image
+            .clone()
+            .unwrap_or_else(|| DEFAULT_IMAGE.to_owned()),
+    })
+}
+
+fn required(value: &Option<String>, field: &str, errors: &mut Errors) -> Option<String> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Some(v.to_owned()),
+        _ => {
+            errors.at(AT, field, "is required");
+            None
+        }
+    }
+}
+
+fn at_least_one(value: Option<u32>, field: &str, errors: &mut Errors) {
+    if value == Some(0) {
+        errors.at(
+            AT,
+            field,
+            "must be at least 1 (leave it out for the default)",
+        );
+    }
+}
+
+fn check_url(url: &str, errors: &mut Errors) {
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => {}
+        _ => errors.at(
+            AT,
+            "jenkinsUrl",
+            format!(
+                "`{url}` is not an http(s) URL; give the Jenkins root URL the agents can reach"
+            ),
+        ),
+    }
+}
+
+fn check_tunnel(tunnel: &str, errors: &mut Errors) {
+    let port = tunnel.rsplit_once(':').map(|(_, port)| port.parse::<u16>());
+    if !matches!(port, Some(Ok(p)) if p > 0) {
+        errors.at(
+            AT,
+            "tunnel",
+            format!("`{tunnel}` is not HOST:PORT (HOST may be empty)"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> CloudSpec {
+        CloudSpec {
+            name: Some("ecs".into()),
+            cluster: Some("agents".into()),
+            jenkins_url: Some("https://jenkins.example.com/".into()),
+            ..CloudSpec::default()
+        }
+    }
+
+    fn messages(spec: &CloudSpec) -> Vec<String> {
+        let mut errors = Errors::default();
+        assert!(check(spec, &mut errors).is_none());
+        errors.messages()
+    }
+
+    #[test]
+    fn defaults_follow_the_plugin_except_websocket_which_is_on() {
+        let cloud = check(&spec(), &mut Errors::default()).unwrap();
+        assert!(cloud.web_socket);
+        assert_eq!(cloud.num_executors, 1);
+        assert_eq!(cloud.idle_minutes, None, "single use by default");
+        assert_eq!(cloud.agent_launch_timeout, Duration::from_secs(900));
+        assert_eq!(cloud.jenkins_url, "https://jenkins.example.com");
+        assert_eq!(cloud.default_image, DEFAULT_IMAGE);
+    }
+
+    #[test]
+    fn missing_required_values_are_each_reported() {
+        let errors = messages(&CloudSpec::default());
+        assert_eq!(
+            errors,
+            [
+                "cloud.name: is required",
+                "cloud.cluster: is required",
+                "cloud.jenkinsUrl: is required"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_values_say_what_is_allowed() {
+        let bad = CloudSpec {
+            name: Some("my cloud".into()),
+            jenkins_url: Some("jenkins:8080".into()),
+            tunnel: Some("jenkins".into()),
+            num_executors: Some(0),
+            ..spec()
+        };
+        let errors = messages(&bad);
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(
+            errors[0].starts_with("cloud.name: `my cloud` has ` `"),
+            "{errors:?}"
+        );
+        assert!(errors[1].starts_with("cloud.jenkinsUrl: `jenkins:8080` is not an http(s) URL"));
+        assert_eq!(
+            errors[2],
+            "cloud.tunnel: `jenkins` is not HOST:PORT (HOST may be empty)"
+        );
+        assert_eq!(
+            errors[3],
+            "cloud.numExecutors: must be at least 1 (leave it out for the default)"
+        );
+    }
+}

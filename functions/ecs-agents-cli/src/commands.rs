@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use ecs_agents::config::{AgentTemplate, AgentsConfig, TaskSource};
 use ecs_agents::labels::{LabelExpr, LabelSet};
+use ecs_agents::secret::Secret;
+use ecs_agents::webhook::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 const INVALID: u8 = 1;
 const NO_ANSWER: u8 = 2;
@@ -146,4 +148,51 @@ fn load(file: &Path) -> Result<AgentsConfig, ExitCode> {
         eprint!("{}: {errors}", file.display());
         ExitCode::from(INVALID)
     })
+}
+
+/// `sign`: a Function URL event with a fresh signature.
+pub fn sign(file: &Path, secret: &str, at: Option<u64>) -> ExitCode {
+    let now = at.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    });
+    match signed_event(file, &Secret::new(secret), now) {
+        Ok(event) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&event).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problem) => {
+            eprintln!("{}: {problem}", file.display());
+            ExitCode::from(INVALID)
+        }
+    }
+}
+
+fn signed_event(file: &Path, secret: &Secret, now: u64) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
+    let mut event: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    let body = event["body"]
+        .as_str()
+        .ok_or("no string `body`: not a Function URL event")?;
+    let mut webhook_event: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("`body` is not JSON: {e}"))?;
+    if webhook_event.get("eventTime").is_some() {
+        webhook_event["eventTime"] = serde_json::json!(now * 1000);
+    }
+    let body = webhook_event.to_string();
+    let headers = event["headers"]
+        .as_object_mut()
+        .ok_or("no `headers` object")?;
+    headers.insert(TIMESTAMP_HEADER.into(), serde_json::json!(now.to_string()));
+    headers.insert(
+        SIGNATURE_HEADER.into(),
+        serde_json::json!(signature::sign(secret, now, body.as_bytes())),
+    );
+    event["body"] = serde_json::json!(body);
+    Ok(event)
 }

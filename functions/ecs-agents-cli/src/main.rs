@@ -42,6 +42,18 @@ enum Command {
         #[arg(long, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
     },
+    /// Re-sign a Function URL event file for the webhook (fresh timestamp,
+    /// signature and eventTime); prints the event to stdout.
+    Sign {
+        /// A Lambda Function URL event whose `body` is a webhook event.
+        event_file: PathBuf,
+        /// The webhook's shared secret (the samples use `test-webhook-secret`).
+        #[arg(long)]
+        secret: String,
+        /// Sign as of this unix time instead of now (for reproducible samples).
+        #[arg(long)]
+        at: Option<u64>,
+    },
     /// Evaluate a label expression against a node's labels: prints true or false.
     Labels {
         /// The label expression (strict, like Label.parseExpression, unless --lax).
@@ -63,6 +75,11 @@ fn main() -> ExitCode {
         Command::Check { file } => commands::check(&file),
         Command::Match { expression, config } => commands::match_label(&expression, &config),
         Command::Render { template, config } => commands::render(&template, &config),
+        Command::Sign {
+            event_file,
+            secret,
+            at,
+        } => commands::sign(&event_file, &secret, at),
         Command::Labels {
             expression,
             labels,

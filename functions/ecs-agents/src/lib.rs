@@ -2,9 +2,21 @@
 //!
 //! Everything the Lambda functions and the `ecs-agents` CLI share lives here:
 //! Jenkins label expressions ([`labels`]), agent templates and their
-//! validation ([`config`]), and the task definitions they render to.
+//! validation ([`config`]), the task definitions they render to
+//! ([`taskdef`]), and the ports to Jenkins ([`jenkins`]), ECS ([`ecs`]) and
+//! EventBridge ([`events`]) with their real adapters and in-memory fakes.
 
+#[cfg(feature = "adapters")]
+pub mod bootstrap;
 pub mod config;
+pub mod ecs;
+pub mod events;
+pub mod jenkins;
 pub mod labels;
+pub mod launch;
 pub mod naming;
+pub mod secret;
+#[cfg(feature = "adapters")]
+pub mod secrets;
 pub mod taskdef;
+pub mod webhook;

@@ -44,7 +44,10 @@ pub fn sanitize(text: &str) -> String {
 ///
 /// Deterministic: the same queue item (and attempt) always gives the same
 /// name, which is what makes a redelivered launch converge on the first one.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct AgentName(String);
 
 impl AgentName {

@@ -19,7 +19,8 @@ pub(crate) const RESERVED_ENV: [&str; 7] = [
 
 /// Tags the launcher adds to every task definition.
 pub(crate) const RESERVED_TAG_PREFIX: &str = "ecs-agents:";
-const MAX_USER_TAGS: usize = 50 - 3;
+// A task carries its definition's tags (3 ours) plus 4 launch tags of ours.
+const MAX_USER_TAGS: usize = 50 - 7;
 
 /// Environment and secret names: valid, unique, and not ours.
 pub(crate) fn check_environment(spec: &TemplateSpec, at: &str, errors: &mut Errors) {
@@ -76,7 +77,7 @@ pub(crate) fn check_tags(spec: &TemplateSpec, at: &str, errors: &mut Errors) {
         errors.at(
             at,
             "tags",
-            format!("at most {MAX_USER_TAGS} tags (ECS allows 50; 3 are ours)"),
+            format!("at most {MAX_USER_TAGS} tags (ECS allows 50 per task; 7 are ours)"),
         );
     }
     for (key, value) in tags {

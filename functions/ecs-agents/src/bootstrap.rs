@@ -1,0 +1,269 @@
+//! Cold-start wiring shared by the functions: typed settings from the
+//! environment, the agents file, secrets, and the real adapters, all built
+//! once per function instance and reused by every invocation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+
+use crate::config::{AgentsConfig, ConfigErrors};
+use crate::ecs::sdk::EcsAgentTasks;
+use crate::events::eventbridge::EventBridgePublisher;
+use crate::jenkins::http::{JenkinsHttp, SetupError};
+use crate::launch::{Launcher, LauncherOptions, deployment_id};
+use crate::secret::Secret;
+use crate::secrets::{SecretsError, read_secret};
+
+/// The agents file built into the functions (`infra/agents.yaml`), so a
+/// deployment carries exactly the templates `ecs-agents check` validated.
+pub const EMBEDDED_AGENTS: &str = include_str!("../../../infra/agents.yaml");
+
+/// The launcher with the real adapters.
+pub type LiveLauncher = Launcher<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>;
+
+/// Settings read from the environment at cold start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The validated agents file.
+    pub config: Arc<AgentsConfig>,
+    /// Where the functions reach Jenkins' API (default: the cloud's jenkinsUrl).
+    pub jenkins_api_url: String,
+    /// Jenkins user owning the API token.
+    pub jenkins_user: String,
+    /// Secrets Manager id of the Jenkins API token.
+    pub jenkins_token_secret: String,
+    /// Secrets Manager id of the webhook's shared secret.
+    pub webhook_secret: Option<String>,
+    /// EventBridge bus for agent events.
+    pub event_bus: String,
+    /// Launcher tunables.
+    pub launcher: LauncherOptions,
+}
+
+/// A setting that is missing or wrong; the function fails its cold start.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A required variable is not set.
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    /// A variable has an unusable value.
+    #[error("environment variable {name}: {problem}")]
+    Invalid {
+        /// Variable name.
+        name: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The agents file cannot be read.
+    #[error("cannot read the agents file {path}: {source}")]
+    AgentsFile {
+        /// Its path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The agents file is invalid.
+    #[error("{0}")]
+    Agents(#[from] ConfigErrors),
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let config = match lookup("AGENTS_CONFIG_FILE") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|source| SettingsError::AgentsFile { path, source })?;
+                AgentsConfig::from_yaml(&text)?
+            }
+            None => AgentsConfig::from_yaml(EMBEDDED_AGENTS)?,
+        };
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.is_empty())
+                .ok_or(SettingsError::Missing(name))
+        };
+        let seconds = |name: &'static str, default: Duration| -> Result<Duration, SettingsError> {
+            lookup(name).map_or(Ok(default), |text| {
+                text.parse()
+                    .map(Duration::from_secs)
+                    .map_err(|_| SettingsError::Invalid {
+                        name,
+                        problem: format!("`{text}` is not a number of seconds"),
+                    })
+            })
+        };
+        let defaults = LauncherOptions::default();
+        Ok(Self {
+            jenkins_api_url: lookup("JENKINS_API_URL")
+                .unwrap_or_else(|| config.cloud.jenkins_url.clone()),
+            jenkins_user: required("JENKINS_USER")?,
+            jenkins_token_secret: required("JENKINS_API_TOKEN_SECRET_ID")?,
+            webhook_secret: lookup("WEBHOOK_SECRET_ID"),
+            event_bus: lookup("EVENT_BUS_NAME").unwrap_or_else(|| "default".to_owned()),
+            launcher: LauncherOptions {
+                freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
+                usage_ttl: seconds("AGENT_COUNT_CACHE_SECONDS", defaults.usage_ttl)?,
+            },
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Building the adapters failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    /// A secret could not be read.
+    #[error(transparent)]
+    Secret(#[from] SecretsError),
+    /// The Jenkins client could not be built.
+    #[error(transparent)]
+    Jenkins(#[from] SetupError),
+    /// The webhook needs its secret id.
+    #[error("environment variable WEBHOOK_SECRET_ID is required by the webhook")]
+    NoWebhookSecret,
+}
+
+/// Loads the AWS SDK configuration with our retry policy (region from the
+/// agents file when it names one; endpoint from `AWS_ENDPOINT_URL` if set).
+pub async fn sdk_config(config: &AgentsConfig) -> SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .retry_config(crate::ecs::sdk::retry_config());
+    if let Some(region) = &config.cloud.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    loader.load().await
+}
+
+/// Builds the launcher with the real adapters; reads the Jenkins token.
+pub async fn launcher(
+    settings: &Settings,
+    sdk: &SdkConfig,
+) -> Result<LiveLauncher, BootstrapError> {
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+    let token = read_secret(&secrets, &settings.jenkins_token_secret).await?;
+    let jenkins = JenkinsHttp::new(&settings.jenkins_api_url, &settings.jenkins_user, token)?;
+    let config = Arc::clone(&settings.config);
+    let ecs = EcsAgentTasks::new(
+        aws_sdk_ecs::Client::new(sdk),
+        config.cloud.cluster.clone(),
+        deployment_id(&config),
+    );
+    let events = EventBridgePublisher::new(
+        aws_sdk_eventbridge::Client::new(sdk),
+        settings.event_bus.clone(),
+    );
+    Ok(Launcher::new(
+        config,
+        jenkins,
+        ecs,
+        events,
+        settings.launcher,
+    ))
+}
+
+/// Reads the webhook's shared secret.
+pub async fn webhook_secret(
+    settings: &Settings,
+    sdk: &SdkConfig,
+) -> Result<Secret, BootstrapError> {
+    let id = settings
+        .webhook_secret
+        .as_deref()
+        .ok_or(BootstrapError::NoWebhookSecret)?;
+    Ok(read_secret(&aws_sdk_secretsmanager::Client::new(sdk), id).await?)
+}
+
+/// Structured logs: JSON when Lambda asks for it (`AWS_LAMBDA_LOG_FORMAT=JSON`),
+/// level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else info.
+pub fn init_tracing() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_new(level.to_lowercase())
+        .unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .without_time();
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let result = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    // A subscriber set twice (tests) is not worth failing a cold start over.
+    drop(result);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn settings_default_to_the_embedded_agents_file_and_the_cloud_url() {
+        let settings = Settings::from_lookup(env(&[
+            ("JENKINS_USER", "ci"),
+            ("JENKINS_API_TOKEN_SECRET_ID", "jenkins/token"),
+        ]))
+        .unwrap();
+        assert_eq!(settings.config.cloud.name, "ecs");
+        assert_eq!(settings.jenkins_api_url, "https://jenkins.example.com");
+        assert_eq!(settings.event_bus, "default");
+        assert_eq!(settings.launcher, LauncherOptions::default());
+    }
+
+    #[test]
+    fn missing_and_invalid_settings_name_the_variable() {
+        let missing = Settings::from_lookup(env(&[("JENKINS_USER", "ci")])).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "environment variable JENKINS_API_TOKEN_SECRET_ID is required"
+        );
+        let invalid = Settings::from_lookup(env(&[
+            ("JENKINS_USER", "ci"),
+            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+            ("LAUNCH_FRESHNESS_SECONDS", "soon"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            invalid.to_string(),
+            "environment variable LAUNCH_FRESHNESS_SECONDS: `soon` is not a number of seconds"
+        );
+    }
+
+    #[test]
+    fn a_broken_agents_file_fails_the_cold_start_with_every_error() {
+        let dir = std::env::temp_dir().join(format!("ecs-agents-bootstrap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("agents.yaml");
+        std::fs::write(&file, "cloud: {name: ecs}\ntemplates: []\n").unwrap();
+        let error = Settings::from_lookup(env(&[("AGENTS_CONFIG_FILE", file.to_str().unwrap())]))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("cloud.cluster: is required"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("templates: needs at least one template"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! An in-memory ECS for domain tests. Like real ECS (and unlike moto) it
+//! honours `clientToken`: a repeated token returns the original task.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use super::*;
+use crate::config::TaskSource;
+
+/// In-memory [`AgentTasks`].
+#[derive(Debug, Default)]
+pub struct FakeEcs {
+    state: Mutex<State>,
+}
+
+/// A task the fake started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeTask {
+    /// Its ARN.
+    pub arn: String,
+    /// The launch that started it.
+    pub launch: TaskLaunch,
+    /// RUNNING until stopped.
+    pub desired_status: String,
+    /// Reason given to `stop`.
+    pub stopped_reason: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tasks: Vec<FakeTask>,
+    runs: usize,
+    lists: usize,
+    canned: VecDeque<Result<RunOutcome, EcsError>>,
+    list_failure: Option<EcsError>,
+}
+
+impl FakeEcs {
+    /// An empty cluster.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next `run` answers `outcome` instead of starting a task.
+    pub fn answer_next_run(&self, outcome: Result<RunOutcome, EcsError>) {
+        self.lock().canned.push_back(outcome);
+    }
+
+    /// Every `active_tasks` call fails with `error`.
+    pub fn fail_listing(&self, error: EcsError) {
+        self.lock().list_failure = Some(error);
+    }
+
+    /// Every task ever started, stopped ones included.
+    pub fn tasks(&self) -> Vec<FakeTask> {
+        self.lock().tasks.clone()
+    }
+
+    /// Tasks not stopped.
+    pub fn running(&self) -> Vec<FakeTask> {
+        self.tasks()
+            .into_iter()
+            .filter(|t| t.desired_status == "RUNNING")
+            .collect()
+    }
+
+    /// How many RunTask calls were made.
+    pub fn run_calls(&self) -> usize {
+        self.lock().runs
+    }
+
+    /// How many `active_tasks` calls were made.
+    pub fn list_calls(&self) -> usize {
+        self.lock().lists
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl AgentTasks for FakeEcs {
+    async fn task_definition(
+        &self,
+        template: &AgentTemplate,
+    ) -> Result<TaskDefinitionRef, EcsError> {
+        Ok(match &template.task {
+            TaskSource::Register { definition, hash } => TaskDefinitionRef {
+                arn: format!(
+                    "arn:aws:ecs:us-east-1:123456789012:task-definition/{}:{}",
+                    definition.family,
+                    &hash[..8]
+                ),
+                container: definition.container_definitions[0].name.clone(),
+            },
+            TaskSource::Existing {
+                reference,
+                container,
+            } => TaskDefinitionRef {
+                arn: reference.clone(),
+                container: container.clone().unwrap_or_else(|| "agent".into()),
+            },
+        })
+    }
+
+    async fn run(&self, launch: &TaskLaunch) -> Result<RunOutcome, EcsError> {
+        let mut state = self.lock();
+        state.runs += 1;
+        if let Some(canned) = state.canned.pop_front() {
+            return canned;
+        }
+        if let Some(task) = state
+            .tasks
+            .iter()
+            .find(|t| t.launch.client_token == launch.client_token)
+        {
+            return Ok(RunOutcome::Started {
+                task_arn: task.arn.clone(),
+            });
+        }
+        let arn = format!(
+            "arn:aws:ecs:us-east-1:123456789012:task/agents/{:032x}",
+            state.tasks.len() + 1
+        );
+        state.tasks.push(FakeTask {
+            arn: arn.clone(),
+            launch: launch.clone(),
+            desired_status: "RUNNING".into(),
+            stopped_reason: None,
+        });
+        Ok(RunOutcome::Started { task_arn: arn })
+    }
+
+    async fn active_tasks(&self) -> Result<Vec<AgentTask>, EcsError> {
+        let mut state = self.lock();
+        state.lists += 1;
+        if let Some(error) = state.list_failure.clone() {
+            return Err(error);
+        }
+        let running = state.tasks.iter().filter(|t| t.desired_status == "RUNNING");
+        Ok(running
+            .map(|t| AgentTask {
+                task_arn: t.arn.clone(),
+                agent: t
+                    .launch
+                    .group
+                    .strip_prefix(crate::launch::GROUP_PREFIX)
+                    .map(AgentName::new),
+                last_status: "RUNNING".into(),
+                desired_status: t.desired_status.clone(),
+                cpu: None,
+                memory: None,
+            })
+            .collect())
+    }
+
+    async fn stop(&self, task_arn: &str, reason: &str) -> Result<(), EcsError> {
+        let mut state = self.lock();
+        if let Some(task) = state.tasks.iter_mut().find(|t| t.arn == task_arn) {
+            task.desired_status = "STOPPED".into();
+            task.stopped_reason = Some(reason.to_owned());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! SDK errors in the port's terms: worth retrying ([`EcsError::Throttled`],
+//! [`EcsError::Unavailable`]) or not ([`EcsError::Rejected`],
+//! [`EcsError::TokenConflict`]).
+//!
+//! Classification goes by the error *code* ECS sends (`__type` in its JSON
+//! body), which is the same for every operation, so one function serves them
+//! all. `ThrottlingException` is not in the ECS model at all: it arrives as
+//! an unmodelled error and only its code identifies it.
+
+use aws_sdk_ecs::config::http::HttpResponse;
+use aws_sdk_ecs::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::ecs::EcsError;
+
+/// Codes AWS uses for rate limiting (aws.md §3: "Rate exceeded").
+const THROTTLING: &[&str] = &[
+    "ThrottlingException",
+    "ThrottledException",
+    "Throttling",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+];
+
+/// Codes for faults on AWS's side.
+const SERVER: &[&str] = &["ServerException", "ServiceUnavailable", "InternalFailure"];
+
+/// Maps a failed call of `operation` to an [`EcsError`].
+pub(super) fn classify<E>(operation: &str, error: SdkError<E, HttpResponse>) -> EcsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let detail = format!("{operation}: {}", DisplayErrorContext(&error));
+    match &error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            EcsError::Unavailable(detail)
+        }
+        SdkError::ServiceError(context) => {
+            let status = context.raw().status().as_u16();
+            by_code(error.code().unwrap_or_default(), status, detail)
+        }
+        // ConstructionFailure: the request could not even be built.
+        _ => EcsError::Rejected(detail),
+    }
+}
+
+fn by_code(code: &str, status: u16, detail: String) -> EcsError {
+    if THROTTLING.contains(&code) || status == 429 {
+        EcsError::Throttled(detail)
+    } else if code == "ConflictException" {
+        // RunTask: the client token was used before with other parameters.
+        EcsError::TokenConflict(detail)
+    } else if SERVER.contains(&code) || status >= 500 {
+        EcsError::Unavailable(detail)
+    } else {
+        // ClientException, InvalidParameterException, AccessDeniedException,
+        // Platform*Exception, ClusterNotFoundException, Unsupported…: the
+        // same request will fail the same way.
+        EcsError::Rejected(detail)
+    }
+}
+
+/// Whether ECS said a task definition (family, revision or ARN) does not
+/// exist: it answers `ClientException: Unable to describe task definition.`
+pub(super) fn is_unknown_task_definition<E: ProvideErrorMetadata>(
+    error: &SdkError<E, HttpResponse>,
+) -> bool {
+    error.code() == Some("ClientException")
+        && error.message().is_some_and(|m| {
+            m.to_ascii_lowercase()
+                .contains("unable to describe task definition")
+        })
+}
+
+/// An SDK type builder missing a required field: our mapping is incomplete.
+pub(super) fn incomplete(error: BuildError) -> EcsError {
+    EcsError::Rejected(format!("incomplete ecs request: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_codes_and_429_are_throttled() {
+        for code in THROTTLING {
+            assert!(matches!(
+                by_code(code, 400, String::new()),
+                EcsError::Throttled(_)
+            ));
+        }
+        assert!(matches!(
+            by_code("", 429, String::new()),
+            EcsError::Throttled(_)
+        ));
+    }
+
+    #[test]
+    fn server_faults_are_unavailable_and_client_faults_rejected() {
+        assert!(matches!(
+            by_code("ServerException", 500, String::new()),
+            EcsError::Unavailable(_)
+        ));
+        assert!(matches!(
+            by_code("Weird", 503, String::new()),
+            EcsError::Unavailable(_)
+        ));
+        for code in [
+            "ClientException",
+            "InvalidParameterException",
+            "AccessDeniedException",
+            "PlatformUnknownException",
+            "PlatformTaskDefinitionIncompatibilityException",
+            "ClusterNotFoundException",
+            "UnsupportedFeatureException",
+        ] {
+            assert!(
+                matches!(by_code(code, 400, String::new()), EcsError::Rejected(_)),
+                "{code}"
+            );
+        }
+    }
+}

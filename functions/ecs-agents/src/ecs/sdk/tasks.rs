@@ -1,0 +1,297 @@
+//! Finding this deployment's tasks and stopping them.
+//!
+//! Tasks are found by `startedBy` alone: `ListTasks` accepts no other filter
+//! with it (aws.md §2). Tags cannot be used: StopTask deletes them and events
+//! never carry them, so the agent's identity travels in `group`.
+
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::config::http::HttpResponse;
+use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecs::types::{DesiredStatus, Task};
+
+use super::errors::classify;
+use crate::ecs::{AgentTask, EcsError};
+use crate::launch::GROUP_PREFIX;
+use crate::naming::AgentName;
+
+/// DescribeTasks takes at most 100 task ARNs per call.
+pub const DESCRIBE_BATCH: usize = 100;
+
+/// StopTask's `reason` is at most 255 characters.
+pub const MAX_STOP_REASON: usize = 255;
+
+/// This deployment's tasks whose desired status is RUNNING.
+pub(super) async fn active(
+    client: &Client,
+    cluster: &str,
+    started_by: &str,
+) -> Result<Vec<AgentTask>, EcsError> {
+    let arns = list(client, cluster, started_by).await?;
+    let mut tasks = Vec::with_capacity(arns.len());
+    for batch in arns.chunks(DESCRIBE_BATCH) {
+        let output = client
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(batch.to_vec()))
+            .send()
+            .await
+            .map_err(|e| classify("DescribeTasks", e))?;
+        // `failures` (MISSING) are tasks gone since the listing: not active.
+        tasks.extend(output.tasks().iter().filter_map(agent_task));
+    }
+    Ok(tasks)
+}
+
+/// Every page of `ListTasks(startedBy, desiredStatus=RUNNING)`.
+async fn list(client: &Client, cluster: &str, started_by: &str) -> Result<Vec<String>, EcsError> {
+    let mut arns = Vec::new();
+    let mut next_token = None;
+    loop {
+        let page = client
+            .list_tasks()
+            .cluster(cluster)
+            .started_by(started_by)
+            .desired_status(DesiredStatus::Running)
+            .max_results(100)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| classify("ListTasks", e))?;
+        arns.extend(page.task_arns().iter().cloned());
+        next_token = page.next_token().map(str::to_owned);
+        if next_token.is_none() {
+            return Ok(arns);
+        }
+    }
+}
+
+/// A described task in domain terms. Tasks whose desired status turned
+/// STOPPED between listing and describing are left out: they are stopping.
+fn agent_task(task: &Task) -> Option<AgentTask> {
+    let desired_status = task.desired_status().unwrap_or_default();
+    if desired_status == "STOPPED" {
+        return None;
+    }
+    Some(AgentTask {
+        task_arn: task.task_arn()?.to_owned(),
+        agent: agent_name(task.group()),
+        last_status: task.last_status().unwrap_or_default().to_owned(),
+        desired_status: desired_status.to_owned(),
+        cpu: task.cpu().and_then(|c| c.parse().ok()),
+        memory: task.memory().and_then(|m| m.parse().ok()),
+    })
+}
+
+/// The agent a task runs: the launcher sets `group` to `jenkins-agent:<name>`.
+fn agent_name(group: Option<&str>) -> Option<AgentName> {
+    group?
+        .strip_prefix(GROUP_PREFIX)
+        .filter(|name| !name.is_empty())
+        .map(AgentName::new)
+}
+
+/// Stops a task; one that is already stopped or unknown counts as stopped.
+pub(super) async fn stop(
+    client: &Client,
+    cluster: &str,
+    task_arn: &str,
+    reason: &str,
+) -> Result<(), EcsError> {
+    let result = client
+        .stop_task()
+        .cluster(cluster)
+        .task(task_arn)
+        .reason(truncate(reason, MAX_STOP_REASON))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if is_gone(&e) => {
+            tracing::debug!(task_arn, "task to stop is already gone");
+            Ok(())
+        }
+        Err(e) => Err(classify("StopTask", e)),
+    }
+}
+
+/// ECS says "The referenced task was not found." for unknown (or long
+/// expired) tasks; stopping a stopped task is likewise nothing to do.
+fn is_gone<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> bool {
+    let message = error.message().unwrap_or_default().to_ascii_lowercase();
+    matches!(
+        error.code(),
+        Some("InvalidParameterException" | "ClientException")
+    ) && (message.contains("not found") || message.contains("stopped"))
+}
+
+/// At most `max` characters, cut on a character boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    text.char_indices()
+        .nth(max)
+        .map_or(text, |(index, _)| &text[..index])
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ecs::operation::describe_tasks::DescribeTasksOutput;
+    use aws_sdk_ecs::operation::list_tasks::ListTasksOutput;
+    use aws_sdk_ecs::operation::stop_task::StopTaskOutput;
+    use aws_smithy_mocks::{Rule, mock};
+
+    use super::super::testing::*;
+    use super::*;
+    use crate::ecs::AgentTasks;
+
+    fn arn(n: usize) -> String {
+        format!("arn:aws:ecs:eu-west-1:123456789012:task/agents/{n:032x}")
+    }
+
+    /// ListTasks over `count` tasks, 100 per page, checking the filters.
+    fn listing(count: usize) -> Rule {
+        mock!(Client::list_tasks)
+            .match_requests(|req| {
+                req.cluster() == Some(CLUSTER)
+                    && req.started_by() == Some(STARTED_BY)
+                    && req.desired_status() == Some(&DesiredStatus::Running)
+            })
+            .then_compute_output(move |req| {
+                let start: usize = req.next_token().map_or(0, |t| t.parse().unwrap());
+                let end = (start + 100).min(count);
+                ListTasksOutput::builder()
+                    .set_task_arns(Some((start..end).map(arn).collect()))
+                    .set_next_token((end < count).then(|| end.to_string()))
+                    .build()
+            })
+    }
+
+    /// DescribeTasks answering each ARN with a running agent task.
+    fn describing() -> Rule {
+        mock!(Client::describe_tasks)
+            .match_requests(|req| req.cluster() == Some(CLUSTER) && req.tasks().len() <= 100)
+            .then_compute_output(|req| {
+                let tasks = req.tasks().iter().enumerate().map(|(i, arn)| {
+                    Task::builder()
+                        .task_arn(arn)
+                        .group(format!("{GROUP_PREFIX}ecs-linux-{i}"))
+                        .last_status("RUNNING")
+                        .desired_status("RUNNING")
+                        .cpu("512")
+                        .memory("1024")
+                        .build()
+                });
+                DescribeTasksOutput::builder()
+                    .set_tasks(Some(tasks.collect()))
+                    .build()
+            })
+    }
+
+    #[tokio::test]
+    async fn active_tasks_pages_through_the_listing_and_describes_100_at_a_time() {
+        // GIVEN 150 tasks started by this deployment
+        let (list, describe) = (listing(150), describing());
+        let (ecs, wire) = adapter(&[&list, &describe]);
+        // WHEN they are listed
+        let tasks = ecs.active_tasks().await.unwrap();
+        // THEN two pages were read and two DescribeTasks calls made
+        assert_eq!(tasks.len(), 150);
+        assert_eq!((list.num_calls(), describe.num_calls()), (2, 2));
+        let sizes: Vec<usize> = wire
+            .bodies("DescribeTasks")
+            .iter()
+            .map(|b| b["tasks"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(sizes, [100, 50]);
+        assert_eq!(tasks[101].task_arn, arn(101));
+    }
+
+    #[tokio::test]
+    async fn an_agent_task_carries_the_agent_name_from_its_group_and_its_size() {
+        let (list, describe) = (listing(1), describing());
+        let (ecs, _) = adapter(&[&list, &describe]);
+        let tasks = ecs.active_tasks().await.unwrap();
+        let expected = AgentTask {
+            task_arn: arn(0),
+            agent: Some(AgentName::new("ecs-linux-0")),
+            last_status: "RUNNING".into(),
+            desired_status: "RUNNING".into(),
+            cpu: Some(512),
+            memory: Some(1024),
+        };
+        assert_eq!(tasks, [expected]);
+    }
+
+    #[tokio::test]
+    async fn no_tasks_means_no_describe_call() {
+        let (list, describe) = (listing(0), describing());
+        let (ecs, _) = adapter(&[&list, &describe]);
+        assert_eq!(ecs.active_tasks().await.unwrap(), []);
+        assert_eq!(describe.num_calls(), 0);
+    }
+
+    #[test]
+    fn tasks_of_other_groups_have_no_agent_and_stopping_ones_are_left_out() {
+        let task = |group: &str, desired: &str| {
+            Task::builder()
+                .task_arn(arn(1))
+                .group(group)
+                .desired_status(desired)
+                .build()
+        };
+        let foreign = agent_task(&task("family:ecs-linux", "RUNNING")).unwrap();
+        assert_eq!(foreign.agent, None);
+        assert_eq!(
+            agent_task(&task(&format!("{GROUP_PREFIX}a"), "STOPPED")),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn stopping_sends_cluster_task_and_a_reason_cut_to_255_characters() {
+        let stop = mock!(Client::stop_task)
+            .match_requests(|req| {
+                req.cluster() == Some(CLUSTER)
+                    && req.task() == Some("arn:task")
+                    && req.reason().map(|r| r.chars().count()) == Some(MAX_STOP_REASON)
+            })
+            .then_output(|| StopTaskOutput::builder().build());
+        let (ecs, _) = adapter(&[&stop]);
+        ecs.stop("arn:task", &"é".repeat(300)).await.unwrap();
+        assert_eq!(stop.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn stopping_a_task_ecs_no_longer_knows_is_ok() {
+        let stop = mock!(Client::stop_task)
+            .sequence()
+            .http_status(
+                400,
+                error_body(
+                    "InvalidParameterException",
+                    "The referenced task was not found.",
+                ),
+            )
+            .build();
+        let (ecs, _) = adapter(&[&stop]);
+        assert_eq!(ecs.stop("arn:task", "idle").await, Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_stop_ecs_refuses_for_another_reason_is_an_error() {
+        let stop = mock!(Client::stop_task)
+            .sequence()
+            .http_status(
+                400,
+                error_body(
+                    "AccessDeniedException",
+                    "not authorized to perform: ecs:StopTask",
+                ),
+            )
+            .build();
+        let (ecs, _) = adapter(&[&stop]);
+        let error = ecs.stop("arn:task", "idle").await.unwrap_err();
+        assert!(
+            matches!(&error, EcsError::Rejected(m) if m.contains("ecs:StopTask")),
+            "{error}"
+        );
+    }
+}

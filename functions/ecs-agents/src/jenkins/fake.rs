@@ -1,0 +1,156 @@
+//! An in-memory Jenkins for domain tests: nodes, queue items, per-call
+//! counters and injectable failures.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Mutex;
+
+use super::*;
+
+/// The calls the fake counts and can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Call {
+    /// `create_agent`.
+    Create,
+    /// `agent_secret`.
+    Secret,
+    /// `delete_agent`.
+    Delete,
+    /// `agent_status`.
+    Status,
+    /// `queue_item`.
+    QueueItem,
+}
+
+/// In-memory [`JenkinsNodes`].
+#[derive(Debug, Default)]
+pub struct FakeJenkins {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    nodes: BTreeMap<AgentName, (AgentNode, AgentStatus)>,
+    queue: HashMap<u64, QueueItemState>,
+    calls: HashMap<Call, usize>,
+    failures: HashMap<Call, VecDeque<JenkinsError>>,
+}
+
+impl FakeJenkins {
+    /// An empty controller.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets where a queue item is (items not set are [`QueueItemState::Queued`]).
+    pub fn set_queue_item(&self, id: u64, state: QueueItemState) {
+        self.lock().queue.insert(id, state);
+    }
+
+    /// Makes the next `call` fail with `error`.
+    pub fn fail_next(&self, call: Call, error: JenkinsError) {
+        self.lock()
+            .failures
+            .entry(call)
+            .or_default()
+            .push_back(error);
+    }
+
+    /// Marks an agent as connected (online, idle) or not.
+    pub fn set_connected(&self, name: &AgentName, connected: bool) {
+        if let Some((_, status)) = self.lock().nodes.get_mut(name) {
+            status.offline = !connected;
+        }
+    }
+
+    /// Names of the nodes that exist.
+    pub fn node_names(&self) -> Vec<AgentName> {
+        self.lock().nodes.keys().cloned().collect()
+    }
+
+    /// A node as it was created.
+    pub fn node(&self, name: &AgentName) -> Option<AgentNode> {
+        self.lock().nodes.get(name).map(|(node, _)| node.clone())
+    }
+
+    /// How often `call` was made.
+    pub fn calls(&self, call: Call) -> usize {
+        self.lock().calls.get(&call).copied().unwrap_or(0)
+    }
+
+    /// The secret the fake hands out for `name`.
+    pub fn secret_for(name: &AgentName) -> Secret {
+        Secret::new(
+            format!("{:0>64}", hex::encode(name.as_str().as_bytes()))
+                .chars()
+                .take(64)
+                .collect::<String>(),
+        )
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn enter(&self, call: Call) -> Result<std::sync::MutexGuard<'_, State>, JenkinsError> {
+        let mut state = self.lock();
+        *state.calls.entry(call).or_default() += 1;
+        match state.failures.get_mut(&call).and_then(VecDeque::pop_front) {
+            Some(error) => Err(error),
+            None => Ok(state),
+        }
+    }
+}
+
+impl JenkinsNodes for FakeJenkins {
+    async fn create_agent(&self, node: &AgentNode) -> Result<Created, JenkinsError> {
+        let mut state = self.enter(Call::Create)?;
+        if state.nodes.contains_key(&node.name) {
+            return Ok(Created::AlreadyExists);
+        }
+        let status = AgentStatus {
+            name: node.name.clone(),
+            offline: true,
+            temporarily_offline: false,
+            idle: true,
+        };
+        state
+            .nodes
+            .insert(node.name.clone(), (node.clone(), status));
+        Ok(Created::New)
+    }
+
+    async fn agent_secret(&self, name: &AgentName) -> Result<Secret, JenkinsError> {
+        let state = self.enter(Call::Secret)?;
+        match state.nodes.contains_key(name) {
+            true => Ok(Self::secret_for(name)),
+            false => Err(JenkinsError::Rejected {
+                status: 404,
+                reason: format!("no node {name}"),
+            }),
+        }
+    }
+
+    async fn delete_agent(&self, name: &AgentName) -> Result<Deleted, JenkinsError> {
+        let mut state = self.enter(Call::Delete)?;
+        Ok(match state.nodes.remove(name) {
+            Some(_) => Deleted::Deleted,
+            None => Deleted::AlreadyGone,
+        })
+    }
+
+    async fn agent_status(&self, name: &AgentName) -> Result<Option<AgentStatus>, JenkinsError> {
+        let state = self.enter(Call::Status)?;
+        Ok(state.nodes.get(name).map(|(_, status)| status.clone()))
+    }
+
+    async fn queue_item(&self, id: u64) -> Result<QueueItemState, JenkinsError> {
+        let state = self.enter(Call::QueueItem)?;
+        Ok(state
+            .queue
+            .get(&id)
+            .copied()
+            .unwrap_or(QueueItemState::Queued))
+    }
+}

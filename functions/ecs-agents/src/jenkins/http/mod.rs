@@ -1,0 +1,298 @@
+//! The Jenkins adapter: [`JenkinsNodes`] over Jenkins' HTTP API (jenkins.md
+//! §1–§6), one `reqwest::Client` built at cold start.
+//!
+//! Every request carries HTTP Basic `user:API token` and no crumb (token
+//! authenticated POSTs need none since 2.96, §6), and `Accept-Language: en`
+//! so the texts we match are English (§5). Redirects are never followed: a
+//! 302 is how `doCreateItem` and `doDelete` say they succeeded (§1, §3).
+
+mod jnlp;
+#[cfg(test)]
+mod tests;
+mod wire;
+
+use std::time::Duration;
+
+use reqwest::{Client, Method, Response, StatusCode, Url, header, redirect};
+use serde::de::DeserializeOwned;
+use tracing::debug;
+
+use super::{AgentNode, AgentStatus, Created, Deleted, JenkinsError, JenkinsNodes, QueueItemState};
+use crate::naming::AgentName;
+use crate::secret::Secret;
+
+/// A TCP (and TLS) connection to a healthy controller takes milliseconds;
+/// after 3 s Jenkins is down or unreachable, and failing fast leaves the
+/// Lambda time to report a retryable error instead of being killed.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whole request, body included. `doCreateItem` and `doDelete` wait for
+/// Jenkins' queue lock (§3), which a busy controller can hold for seconds;
+/// 10 s tolerates that yet stays well inside a Lambda timeout, so a slow
+/// call becomes [`JenkinsError::Unavailable`] and is retried later.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The fields of `/computer/NAME/api/json` that [`AgentStatus`] needs (§4).
+const STATUS_TREE: &str = "tree=displayName,offline,temporarilyOffline,idle";
+
+/// `_class` tells a left item from a queued one; `cancelled` exists only on
+/// left items, which also identifies them on Jenkins without `_class` (§5).
+const QUEUE_ITEM_TREE: &str = "tree=id,cancelled";
+
+/// Why a [`JenkinsHttp`] could not be built. Never shows the base URL, which
+/// might hold credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The Jenkins base URL is unusable.
+    #[error("invalid jenkins base url: {0}")]
+    BaseUrl(String),
+    /// The HTTP client (its TLS backend) could not be initialised.
+    #[error("cannot build the http client")]
+    Client(#[source] reqwest::Error),
+}
+
+/// [`JenkinsNodes`] over HTTP: a client, the Jenkins root URL (which may
+/// have a path prefix, `https://ci.example.com/jenkins`), a user and its API
+/// token. `Debug` redacts the token.
+#[derive(Debug, Clone)]
+pub struct JenkinsHttp {
+    client: Client,
+    base: Url,
+    user: String,
+    token: Secret,
+}
+
+impl JenkinsHttp {
+    /// Builds the adapter and its client; call once per cold start.
+    pub fn new(base_url: &str, user: &str, token: Secret) -> Result<Self, SetupError> {
+        let base = parse_base(base_url)?;
+        let client = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(redirect::Policy::none())
+            .build()
+            .map_err(SetupError::Client)?;
+        Ok(Self {
+            client,
+            base,
+            user: user.to_owned(),
+            token,
+        })
+    }
+
+    /// `{base}/{segments…}?{query}`, each segment percent-encoded: agent
+    /// names are `[A-Za-z0-9_-]` (naming.rs), but names read back from
+    /// Jenkins or ECS are not ours to trust.
+    fn endpoint(&self, segments: &[&str], query: Option<&str>) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .expect("parse_base accepts only URLs that can be a base")
+            .pop_if_empty()
+            .extend(segments);
+        url.set_query(query);
+        url
+    }
+
+    /// Sends a request with the credentials and headers every call needs
+    /// (§5, §6), and logs the outcome (path and status, never a body).
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        form: Option<&[(&str, String)]>,
+    ) -> Result<Response, JenkinsError> {
+        let path = url.path().to_owned();
+        let mut request = self
+            .client
+            .request(method.clone(), url)
+            .basic_auth(&self.user, Some(self.token.expose()))
+            .header(header::ACCEPT_LANGUAGE, "en");
+        if let Some(form) = form {
+            request = request.form(form);
+        }
+        let result = request.send().await;
+        match &result {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                debug!(%method, %path, status, "jenkins answered");
+            }
+            Err(error) => debug!(%method, %path, %error, "jenkins unreachable"),
+        }
+        result.map_err(unavailable)
+    }
+}
+
+impl JenkinsNodes for JenkinsHttp {
+    async fn create_agent(&self, node: &AgentNode) -> Result<Created, JenkinsError> {
+        let url = self.endpoint(&["computer", "doCreateItem"], None);
+        let form = wire::create_form(node);
+        let response = self.send(Method::POST, url.clone(), Some(&form)).await?;
+        match response.status() {
+            StatusCode::FOUND | StatusCode::SEE_OTHER => created(&url, &response),
+            StatusCode::BAD_REQUEST => match wire::x_error(&response) {
+                Some(text) if wire::names_duplicate(&text, node.name.as_str()) => {
+                    Ok(Created::AlreadyExists)
+                }
+                _ => Err(unexpected(&response)),
+            },
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    async fn agent_secret(&self, name: &AgentName) -> Result<Secret, JenkinsError> {
+        let url = self.endpoint(&["computer", name.as_str(), "jenkins-agent.jnlp"], None);
+        let response = self.send(Method::GET, url, None).await?;
+        match response.status() {
+            StatusCode::OK => {
+                let body = response.text().await.map_err(unavailable)?;
+                jnlp::secret(&body).map_err(|problem| {
+                    JenkinsError::Protocol(format!("jenkins-agent.jnlp of {name}: {problem}"))
+                })
+            }
+            StatusCode::NOT_FOUND => Err(no_such_node(name)),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    async fn delete_agent(&self, name: &AgentName) -> Result<Deleted, JenkinsError> {
+        let url = self.endpoint(&["computer", name.as_str(), "doDelete"], None);
+        let response = self.send(Method::POST, url, None).await?;
+        // Unlike doCreateItem's, this redirect's target is not documented
+        // (§3), so any 302 counts.
+        match response.status() {
+            StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::OK => Ok(Deleted::Deleted),
+            StatusCode::NOT_FOUND => Ok(Deleted::AlreadyGone),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    async fn agent_status(&self, name: &AgentName) -> Result<Option<AgentStatus>, JenkinsError> {
+        let url = self.endpoint(
+            &["computer", name.as_str(), "api", "json"],
+            Some(STATUS_TREE),
+        );
+        let response = self.send(Method::GET, url, None).await?;
+        match response.status() {
+            StatusCode::OK => Ok(Some(json::<wire::Computer>(response).await?.into_status())),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    async fn queue_item(&self, id: u64) -> Result<QueueItemState, JenkinsError> {
+        let id_segment = id.to_string();
+        let segments = ["queue", "item", id_segment.as_str(), "api", "json"];
+        let url = self.endpoint(&segments, Some(QUEUE_ITEM_TREE));
+        let response = self.send(Method::GET, url, None).await?;
+        match response.status() {
+            StatusCode::OK => Ok(json::<wire::QueueItem>(response).await?.state()),
+            // Left items stay for 5 minutes, then 404 like unknown ids (§5).
+            StatusCode::NOT_FOUND => Ok(QueueItemState::Gone),
+            _ => Err(unexpected(&response)),
+        }
+    }
+}
+
+/// Accepts an `http(s)` URL without credentials, query or fragment. Errors
+/// describe the problem without repeating the URL.
+fn parse_base(text: &str) -> Result<Url, SetupError> {
+    let url = Url::parse(text).map_err(|e| SetupError::BaseUrl(e.to_string()))?;
+    let problem = if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        Some("it must be an http or https url")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("it must not hold credentials: pass the user and api token separately")
+    } else if url.query().is_some() || url.fragment().is_some() {
+        Some("it must not have a query or a fragment")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(SetupError::BaseUrl(problem.to_owned())),
+        None => Ok(url),
+    }
+}
+
+/// `doCreateItem` succeeded if it redirects to the computer list (§1). A
+/// redirect elsewhere is a login page (an SSO proxy in front of Jenkins), not
+/// a created node.
+fn created(request_url: &Url, response: &Response) -> Result<Created, JenkinsError> {
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok());
+    let Some(target) = location.and_then(|l| request_url.join(l).ok()) else {
+        return Err(JenkinsError::Protocol(format!(
+            "doCreateItem answered {} without a usable Location",
+            response.status()
+        )));
+    };
+    if target.path().trim_end_matches('/').ends_with("/computer") {
+        return Ok(Created::New);
+    }
+    Err(JenkinsError::Rejected {
+        status: response.status().as_u16(),
+        reason: format!(
+            "redirected to {} instead of computer/: a login page?",
+            target.path()
+        ),
+    })
+}
+
+fn no_such_node(name: &AgentName) -> JenkinsError {
+    JenkinsError::Rejected {
+        status: StatusCode::NOT_FOUND.as_u16(),
+        reason: format!("there is no node named {name}"),
+    }
+}
+
+/// Maps a status the call does not expect: overload and server errors are
+/// worth retrying, other 4xx are refusals (with Jenkins' `X-Error` if sent).
+fn unexpected(response: &Response) -> JenkinsError {
+    let status = response.status();
+    let path = response.url().path();
+    // 408 and 429 come from proxies in front of Jenkins and pass with time.
+    let transient = matches!(
+        status,
+        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
+    );
+    if status.is_server_error() || transient {
+        return JenkinsError::Unavailable(format!("{path} answered {status}"));
+    }
+    if !status.is_client_error() {
+        return JenkinsError::Protocol(format!(
+            "{path} answered {status}, which jenkins does not document"
+        ));
+    }
+    let reason = wire::x_error(response).unwrap_or_else(|| match status {
+        StatusCode::UNAUTHORIZED => {
+            "authentication failed: check the user and api token".to_owned()
+        }
+        StatusCode::FORBIDDEN => "the user lacks the permission for this call".to_owned(),
+        _ => format!("{path} answered {status}"),
+    });
+    JenkinsError::Rejected {
+        status: status.as_u16(),
+        reason,
+    }
+}
+
+/// A failed exchange: connect error, timeout, or a body cut short. The
+/// message holds reqwest's chain of causes and the URL (never credentials:
+/// they travel in a header reqwest marks sensitive).
+fn unavailable(error: reqwest::Error) -> JenkinsError {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    JenkinsError::Unavailable(message)
+}
+
+/// Reads a JSON body; a shape other than §4/§5 describe is a protocol error.
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, JenkinsError> {
+    let path = response.url().path().to_owned();
+    let body = response.bytes().await.map_err(unavailable)?;
+    serde_json::from_slice(&body).map_err(|e| JenkinsError::Protocol(format!("{path}: {e}")))
+}

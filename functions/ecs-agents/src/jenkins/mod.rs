@@ -1,0 +1,134 @@
+//! The Jenkins port: what the functions need from a Jenkins controller, in
+//! domain words. The real adapter speaks Jenkins' HTTP API ([`http`]); tests
+//! use the in-memory fake ([`fake`]).
+
+#[cfg(any(test, feature = "test-util"))]
+pub mod fake;
+#[cfg(feature = "adapters")]
+pub mod http;
+
+use std::future::Future;
+
+use crate::naming::AgentName;
+use crate::secret::Secret;
+
+/// An inbound agent node to create (`POST /computer/doCreateItem`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentNode {
+    /// Node name.
+    pub name: AgentName,
+    /// `nodeDescription`: what the node is for, shown in the Jenkins UI.
+    pub description: String,
+    /// Executors.
+    pub num_executors: u32,
+    /// `remoteFS`.
+    pub remote_fs: String,
+    /// `labelString`: space-separated, quoted where needed.
+    pub label_string: String,
+    /// Whether the `.jnlp` says `-webSocket`.
+    pub web_socket: bool,
+}
+
+/// What creating a node found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// The node is new.
+    New,
+    /// A node of that name exists already: a launch for it is under way or done.
+    AlreadyExists,
+}
+
+/// What deleting a node found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// The node was deleted now.
+    Deleted,
+    /// There was no such node (404): already done.
+    AlreadyGone,
+}
+
+/// Where a queue item is (`GET /queue/item/ID/api/json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueItemState {
+    /// Still waiting, blocked or buildable.
+    Queued,
+    /// Left the queue: started, or cancelled.
+    Left {
+        /// True if the item was cancelled rather than started.
+        cancelled: bool,
+    },
+    /// Unknown: left more than five minutes ago, or never existed.
+    Gone,
+}
+
+/// One agent as Jenkins reports it (`GET /computer/NAME/api/json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStatus {
+    /// Node name.
+    pub name: AgentName,
+    /// No channel, or temporarily offline.
+    pub offline: bool,
+    /// Marked temporarily offline (by a user or by us).
+    pub temporarily_offline: bool,
+    /// Every executor idle.
+    pub idle: bool,
+}
+
+/// Why a Jenkins call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JenkinsError {
+    /// Unreachable, timed out, or 5xx: worth retrying later.
+    #[error("jenkins is unavailable: {0}")]
+    Unavailable(String),
+    /// Jenkins refused the request (400, 401, 403…): retrying will not help.
+    #[error("jenkins rejected the request ({status}): {reason}")]
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// Jenkins' `X-Error`, or a short description.
+        reason: String,
+    },
+    /// The answer was not what Jenkins' API documents.
+    #[error("unexpected answer from jenkins: {0}")]
+    Protocol(String),
+}
+
+impl JenkinsError {
+    /// Whether the same call may succeed later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// What the functions ask of Jenkins.
+pub trait JenkinsNodes: Send + Sync {
+    /// Creates an inbound agent node in EXCLUSIVE mode.
+    fn create_agent(
+        &self,
+        node: &AgentNode,
+    ) -> impl Future<Output = Result<Created, JenkinsError>> + Send;
+
+    /// The agent's connection secret, read from its `jenkins-agent.jnlp`.
+    fn agent_secret(
+        &self,
+        name: &AgentName,
+    ) -> impl Future<Output = Result<Secret, JenkinsError>> + Send;
+
+    /// Deletes a node; deleting a missing node is not an error.
+    fn delete_agent(
+        &self,
+        name: &AgentName,
+    ) -> impl Future<Output = Result<Deleted, JenkinsError>> + Send;
+
+    /// One agent's status, `None` if there is no such node.
+    fn agent_status(
+        &self,
+        name: &AgentName,
+    ) -> impl Future<Output = Result<Option<AgentStatus>, JenkinsError>> + Send;
+
+    /// Where a queue item is now.
+    fn queue_item(
+        &self,
+        id: u64,
+    ) -> impl Future<Output = Result<QueueItemState, JenkinsError>> + Send;
+}

@@ -1,0 +1,492 @@
+//! Launch and retire behaviour against the in-memory fakes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::ecs::fake::FakeEcs;
+use crate::ecs::{EcsError, LaunchFailure};
+use crate::events::fake::FakePublisher;
+use crate::jenkins::JenkinsError;
+use crate::jenkins::fake::{Call, FakeJenkins};
+
+const CONFIG: &str = "
+cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', maxAgents: 3}
+templates:
+  - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1], maxAgents: 2}
+  - {name: big, labels: big, cpu: 4096, memory: 8192, subnets: [s-1]}
+";
+
+type TestLauncher = Launcher<FakeJenkins, FakeEcs, FakePublisher>;
+
+fn launcher() -> TestLauncher {
+    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
+    Launcher::new(
+        config,
+        FakeJenkins::new(),
+        FakeEcs::new(),
+        FakePublisher::new(),
+        LauncherOptions::default(),
+    )
+}
+
+fn build(item: u64, label: &str) -> QueuedBuild {
+    QueuedBuild {
+        queue_item: item,
+        label: Some(label.to_owned()),
+        job_name: Some("app » main #12".to_owned()),
+        in_queue_since: 1_764_270_000_000,
+        age: Some(Duration::from_secs(1)),
+        verified_queued: false,
+    }
+}
+
+fn node(name: &str) -> AgentName {
+    AgentName::new(name)
+}
+
+fn env(launch: &crate::ecs::TaskLaunch, key: &str) -> Option<String> {
+    launch
+        .environment
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+#[tokio::test]
+async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
+    let launcher = launcher();
+    let outcome = launcher.launch(&build(7, "linux")).await.unwrap();
+    let LaunchOutcome::Launched {
+        node: name,
+        template,
+        task_arn,
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!((name.as_str(), template.as_str()), ("ecs-linux-7", "linux"));
+    let created = launcher.jenkins.node(&name).unwrap();
+    assert_eq!(
+        (
+            created.label_string.as_str(),
+            created.web_socket,
+            created.num_executors
+        ),
+        ("linux", true, 1)
+    );
+    let tasks = launcher.ecs.tasks();
+    assert_eq!(tasks.len(), 1);
+    let launch = &tasks[0].launch;
+    assert_eq!(tasks[0].arn, task_arn);
+    assert_eq!(
+        env(launch, "JENKINS_URL").as_deref(),
+        Some("https://jenkins.example.com/")
+    );
+    assert_eq!(
+        env(launch, "JENKINS_AGENT_NAME").as_deref(),
+        Some("ecs-linux-7")
+    );
+    assert_eq!(env(launch, "JENKINS_WEB_SOCKET").as_deref(), Some("true"));
+    assert_eq!(
+        env(launch, "JENKINS_AGENT_WORKDIR").as_deref(),
+        Some("/home/jenkins/agent")
+    );
+    assert_eq!(
+        env(launch, "REMOTING_OPTS").as_deref(),
+        Some("-noReconnect")
+    );
+    assert_eq!(launch.secret, FakeJenkins::secret_for(&name));
+    assert_eq!(launch.group, "jenkins-agent:ecs-linux-7");
+    assert!(
+        launch
+            .tags
+            .contains(&("ecs-agents:job".into(), "app _ main _12".into())),
+        "{:?}",
+        launch.tags
+    );
+    let events = launcher.events.published();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].kind, events[0].task_arn.as_deref()),
+        (AgentEventKind::AgentLaunched, Some(task_arn.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn the_task_launch_never_shows_the_secret_when_formatted() {
+    let launcher = launcher();
+    launcher.launch(&build(7, "linux")).await.unwrap();
+    let launch = &launcher.ecs.tasks()[0].launch;
+    let secret = FakeJenkins::secret_for(&node("ecs-linux-7"));
+    assert!(!format!("{launch:?}").contains(secret.expose()));
+}
+
+#[tokio::test]
+async fn a_redelivered_build_converges_on_the_first_launch() {
+    let launcher = launcher();
+    let first = launcher.launch(&build(7, "linux")).await.unwrap();
+    let second = launcher.launch(&build(7, "linux")).await.unwrap();
+    let LaunchOutcome::Launched { task_arn, .. } = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!(
+        second,
+        LaunchOutcome::AlreadyLaunching {
+            node: node("ecs-linux-7"),
+            task_arn: Some(task_arn)
+        }
+    );
+    assert_eq!(
+        (
+            launcher.jenkins.node_names().len(),
+            launcher.ecs.tasks().len()
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        launcher.events.published().len(),
+        1,
+        "one AgentLaunched per agent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_concurrent_deliveries_yield_one_node_and_one_task() {
+    let launcher = Arc::new(launcher());
+    let deliveries: Vec<_> = (0..10)
+        .map(|_| {
+            let launcher = Arc::clone(&launcher);
+            tokio::spawn(async move { launcher.launch(&build(9, "linux")).await })
+        })
+        .collect();
+    for delivery in deliveries {
+        let outcome = delivery.await.unwrap().unwrap();
+        assert!(
+            matches!(
+                outcome,
+                LaunchOutcome::Launched { .. } | LaunchOutcome::AlreadyLaunching { .. }
+            ),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(
+        (
+            launcher.jenkins.node_names().len(),
+            launcher.ecs.running().len()
+        ),
+        (1, 1)
+    );
+}
+
+#[tokio::test]
+async fn unrestricted_items_and_labels_no_template_serves_are_ignored_without_remote_calls() {
+    let launcher = launcher();
+    let mut unrestricted = build(1, "linux");
+    unrestricted.label = None;
+    let outcome = launcher.launch(&unrestricted).await.unwrap();
+    assert!(
+        matches!(outcome, LaunchOutcome::Ignored { .. }),
+        "{outcome:?}"
+    );
+    let outcome = launcher.launch(&build(2, "windows && x64")).await.unwrap();
+    assert_eq!(
+        outcome,
+        LaunchOutcome::Ignored {
+            reason: "no template serves windows&&x64".into()
+        }
+    );
+    assert_eq!(
+        (
+            launcher.jenkins.calls(Call::Create),
+            launcher.ecs.list_calls()
+        ),
+        (0, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_late_event_for_an_item_that_left_the_queue_launches_nothing() {
+    let launcher = launcher();
+    launcher
+        .jenkins
+        .set_queue_item(5, crate::jenkins::QueueItemState::Left { cancelled: false });
+    let mut late = build(5, "linux");
+    late.age = Some(Duration::from_secs(120));
+    let outcome = launcher.launch(&late).await.unwrap();
+    assert_eq!(
+        outcome,
+        LaunchOutcome::Ignored {
+            reason: "queue item 5 has left the queue".into()
+        }
+    );
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.ecs.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn a_late_event_for_an_item_still_queued_launches() {
+    let launcher = launcher();
+    let mut late = build(5, "linux");
+    late.age = Some(Duration::from_secs(120));
+    assert!(matches!(
+        launcher.launch(&late).await.unwrap(),
+        LaunchOutcome::Launched { .. }
+    ));
+    assert_eq!(launcher.jenkins.calls(Call::QueueItem), 1);
+}
+
+#[tokio::test]
+async fn fresh_events_skip_the_queue_check() {
+    let launcher = launcher();
+    launcher.launch(&build(5, "linux")).await.unwrap();
+    assert_eq!(launcher.jenkins.calls(Call::QueueItem), 0);
+}
+
+#[tokio::test]
+async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
+    let launcher = launcher();
+    launcher.launch(&build(1, "big")).await.unwrap();
+    let before = (
+        launcher.jenkins.calls(Call::Create),
+        launcher.jenkins.calls(Call::Secret),
+        launcher.ecs.run_calls(),
+        launcher.ecs.list_calls(),
+    );
+    launcher.launch(&build(2, "big")).await.unwrap();
+    let after = (
+        launcher.jenkins.calls(Call::Create),
+        launcher.jenkins.calls(Call::Secret),
+        launcher.ecs.run_calls(),
+        launcher.ecs.list_calls(),
+    );
+    assert_eq!(
+        (
+            after.0 - before.0,
+            after.1 - before.1,
+            after.2 - before.2,
+            after.3 - before.3
+        ),
+        (1, 1, 1, 0)
+    );
+    assert_eq!(launcher.events.published().len(), 2);
+}
+
+#[tokio::test]
+async fn jenkins_unavailable_before_the_node_exists_is_transient_and_leaves_nothing() {
+    let launcher = launcher();
+    launcher
+        .jenkins
+        .fail_next(Call::Create, JenkinsError::Unavailable("503".into()));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.transient, "{error:?}");
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.ecs.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn a_failure_after_the_node_was_created_deletes_the_node() {
+    let launcher = launcher();
+    launcher
+        .jenkins
+        .fail_next(Call::Secret, JenkinsError::Unavailable("timed out".into()));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.transient);
+    assert!(
+        launcher.jenkins.node_names().is_empty(),
+        "no node without a task"
+    );
+    assert_eq!(launcher.ecs.run_calls(), 0);
+}
+
+#[tokio::test]
+async fn capacity_failures_delete_the_node_and_are_retried_later() {
+    let launcher = launcher();
+    let failure = LaunchFailure {
+        reason: "RESOURCE:MEMORY".into(),
+        transient: true,
+    };
+    launcher
+        .ecs
+        .answer_next_run(Ok(RunOutcome::Failed(failure)));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(
+        error.transient && error.reason.contains("RESOURCE:MEMORY"),
+        "{error:?}"
+    );
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(
+        launcher.events.published().is_empty(),
+        "transient failures are retried, not reported"
+    );
+}
+
+#[tokio::test]
+async fn throttling_after_the_sdk_retries_is_transient() {
+    let launcher = launcher();
+    launcher
+        .ecs
+        .answer_next_run(Err(EcsError::Throttled("Rate exceeded".into())));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.transient);
+    assert!(launcher.jenkins.node_names().is_empty());
+}
+
+#[tokio::test]
+async fn permanent_failures_delete_the_node_and_report_agent_launch_failed() {
+    let launcher = launcher();
+    let failure = LaunchFailure {
+        reason: "MISSING".into(),
+        transient: false,
+    };
+    launcher
+        .ecs
+        .answer_next_run(Ok(RunOutcome::Failed(failure)));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(!error.transient);
+    assert!(launcher.jenkins.node_names().is_empty());
+    let events = launcher.events.published();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, AgentEventKind::AgentLaunchFailed);
+    assert!(events[0].reason.as_deref().unwrap().contains("MISSING"));
+}
+
+#[tokio::test]
+async fn a_publishing_failure_never_fails_the_launch() {
+    let launcher = launcher();
+    launcher.events.fail();
+    assert!(matches!(
+        launcher.launch(&build(3, "linux")).await.unwrap(),
+        LaunchOutcome::Launched { .. }
+    ));
+}
+
+#[tokio::test]
+async fn the_template_cap_defers_without_creating_anything() {
+    let launcher = launcher();
+    launcher.launch(&build(1, "linux")).await.unwrap();
+    launcher.launch(&build(2, "linux")).await.unwrap();
+    let outcome = launcher.launch(&build(3, "linux")).await.unwrap();
+    assert_eq!(
+        outcome,
+        LaunchOutcome::Deferred {
+            template: "linux".into(),
+            reason: "2 of 2 `linux` agents running (template maxAgents)".into()
+        }
+    );
+    assert_eq!(launcher.jenkins.node_names().len(), 2);
+}
+
+#[tokio::test]
+async fn the_cloud_cap_counts_every_template() {
+    let launcher = launcher();
+    for (item, label) in [(1, "linux"), (2, "big"), (3, "big")] {
+        launcher.launch(&build(item, label)).await.unwrap();
+    }
+    let outcome = launcher.launch(&build(4, "big")).await.unwrap();
+    assert!(
+        matches!(&outcome, LaunchOutcome::Deferred { reason, .. } if reason.contains("cloud maxAgents")),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn ecs_unavailable_for_counting_fails_the_launch_transiently_before_any_node() {
+    let launcher = launcher();
+    launcher
+        .ecs
+        .fail_listing(EcsError::Unavailable("timeout".into()));
+    let error = launcher.launch(&build(1, "linux")).await.unwrap_err();
+    assert!(error.transient);
+    assert!(launcher.jenkins.node_names().is_empty());
+}
+
+#[tokio::test]
+async fn a_token_conflict_on_a_fresh_node_means_a_late_duplicate_and_leaves_nothing() {
+    let launcher = launcher();
+    launcher
+        .ecs
+        .answer_next_run(Err(EcsError::TokenConflict("params differ".into())));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.late && !error.transient, "{error:?}");
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.events.published().is_empty());
+}
+
+#[tokio::test]
+async fn release_deletes_the_node_and_stops_the_task_and_is_idempotent() {
+    let launcher = launcher();
+    launcher.launch(&build(7, "linux")).await.unwrap();
+    let released = launcher.release(&node("ecs-linux-7")).await.unwrap();
+    let task = launcher.ecs.tasks()[0].clone();
+    assert_eq!(
+        released,
+        RetireOutcome::Released {
+            node: node("ecs-linux-7"),
+            task_arn: Some(task.arn.clone())
+        }
+    );
+    assert_eq!(task.desired_status, "STOPPED");
+    assert!(launcher.jenkins.node_names().is_empty());
+    let again = launcher.release(&node("ecs-linux-7")).await.unwrap();
+    assert_eq!(
+        again,
+        RetireOutcome::Released {
+            node: node("ecs-linux-7"),
+            task_arn: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn release_ignores_nodes_that_are_not_ours() {
+    let launcher = launcher();
+    let outcome = launcher.release(&node("build-server-1")).await.unwrap();
+    assert!(matches!(outcome, RetireOutcome::Ignored { .. }));
+    assert_eq!(launcher.jenkins.calls(Call::Delete), 0);
+}
+
+#[tokio::test]
+async fn cancelling_an_item_retires_its_unconnected_agent_but_not_a_connected_one() {
+    let launcher = launcher();
+    launcher.launch(&build(7, "linux")).await.unwrap();
+    launcher.launch(&build(8, "linux")).await.unwrap();
+    launcher.jenkins.set_connected(&node("ecs-linux-8"), true);
+    let outcome = launcher.cancel(7).await.unwrap();
+    assert_eq!(
+        outcome,
+        RetireOutcome::Cancelled {
+            nodes: vec![node("ecs-linux-7")]
+        }
+    );
+    let kept = launcher.cancel(8).await.unwrap();
+    assert!(matches!(kept, RetireOutcome::Ignored { .. }));
+    assert_eq!(launcher.jenkins.node_names(), [node("ecs-linux-8")]);
+    assert_eq!(launcher.ecs.running().len(), 1);
+}
+
+#[test]
+fn agent_names_map_back_to_their_template_and_queue_item() {
+    let config = AgentsConfig::from_yaml(CONFIG).unwrap();
+    assert_eq!(
+        template_of(&config, "ecs-linux-7").map(|t| t.name.as_str()),
+        Some("linux")
+    );
+    assert_eq!(
+        retire::queue_item_of(&config, &node("ecs-big-42-2")),
+        Some(42)
+    );
+    assert_eq!(template_of(&config, "other-linux-7"), None);
+}
+
+#[test]
+fn client_tokens_are_deterministic_and_fit_ecs() {
+    let a = client_token("ecs-agents-ecs", &node("ecs-linux-7"), 1);
+    assert_eq!(a, client_token("ecs-agents-ecs", &node("ecs-linux-7"), 1));
+    assert_ne!(
+        a,
+        client_token("ecs-agents-ecs", &node("ecs-linux-7"), 2),
+        "a new queue entry is a new launch"
+    );
+    assert!(a.len() <= 64 && a.is_ascii());
+}

@@ -1,0 +1,19 @@
+//! The queue webhook Lambda: wiring only. Settings, secrets and clients are
+//! prepared once per cold start; each request goes to [`queue_webhook::handle`].
+
+use ecs_agents::bootstrap::{self, Settings};
+use ecs_agents::webhook::Webhook;
+use lambda_http::{Error, Request, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    bootstrap::init_tracing();
+    let settings = Settings::from_env()?;
+    let sdk = bootstrap::sdk_config(&settings.config).await;
+    let secret = bootstrap::webhook_secret(&settings, &sdk).await?;
+    let webhook = Webhook::new(secret, bootstrap::launcher(&settings, &sdk).await?);
+    lambda_http::run(service_fn(|request: Request| {
+        queue_webhook::handle(&webhook, request)
+    }))
+    .await
+}

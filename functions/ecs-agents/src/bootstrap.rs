@@ -133,12 +133,19 @@ pub enum BootstrapError {
 /// Loads the AWS SDK configuration with our retry policy (region from the
 /// agents file when it names one; endpoint from `AWS_ENDPOINT_URL` if set).
 pub async fn sdk_config(config: &AgentsConfig) -> SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .retry_config(crate::ecs::sdk::retry_config());
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(region) = &config.cloud.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }
-    loader.load().await
+    with_retry_policy(&loader.load().await)
+}
+
+/// `sdk` with our retry policy: standard mode (throttling and transient
+/// errors retried with jittered exponential backoff), a few attempts.
+pub fn with_retry_policy(sdk: &SdkConfig) -> SdkConfig {
+    sdk.to_builder()
+        .retry_config(crate::ecs::sdk::retry_config())
+        .build()
 }
 
 /// Builds the launcher with the real adapters; reads the Jenkins token.

@@ -1,0 +1,126 @@
+//! Resources the tests arrange in moto: clusters, the default network, secrets.
+
+use anyhow::{Context, anyhow};
+
+use crate::{Moto, REGION};
+
+impl Moto {
+    /// Creates an ECS cluster and returns its ARN.
+    pub async fn create_cluster(&self, name: &str) -> anyhow::Result<String> {
+        let ecs = aws_sdk_ecs::Client::new(&self.sdk_config());
+        let output = ecs
+            .create_cluster()
+            .cluster_name(name)
+            .send()
+            .await
+            .with_context(|| format!("creating ECS cluster {name}"))?;
+        output
+            .cluster
+            .and_then(|cluster| cluster.cluster_arn)
+            .ok_or_else(|| anyhow!("CreateCluster returned no cluster ARN"))
+    }
+
+    /// A subnet of moto's default VPC, for `awsvpc` tasks.
+    ///
+    /// moto 5.2.5 answers RunTask with a 500 (`private_dns_name`) for subnets of a
+    /// VPC without `EnableDnsHostnames`; its default VPC has it.
+    pub async fn default_subnet(&self) -> anyhow::Result<String> {
+        let vpc = self.default_vpc().await?;
+        let xml = self
+            .ec2_query(&[
+                ("Action", "DescribeSubnets"),
+                ("Filter.1.Name", "vpc-id"),
+                ("Filter.1.Value.1", &vpc),
+            ])
+            .await?;
+        first_element(&xml, "subnetId").context("moto's default VPC has no subnet")
+    }
+
+    /// The `default` security group of moto's default VPC. moto 5.2.5 needs one
+    /// in every `awsvpcConfiguration` (a 500 KeyError otherwise).
+    pub async fn default_security_group(&self) -> anyhow::Result<String> {
+        let vpc = self.default_vpc().await?;
+        let xml = self
+            .ec2_query(&[
+                ("Action", "DescribeSecurityGroups"),
+                ("Filter.1.Name", "vpc-id"),
+                ("Filter.1.Value.1", &vpc),
+                ("Filter.2.Name", "group-name"),
+                ("Filter.2.Value.1", "default"),
+            ])
+            .await?;
+        first_element(&xml, "groupId").context("moto's default VPC has no default security group")
+    }
+
+    /// Stores a string secret in Secrets Manager and returns its ARN.
+    pub async fn create_secret(&self, name: &str, value: &str) -> anyhow::Result<String> {
+        let secrets = aws_sdk_secretsmanager::Client::new(&self.sdk_config());
+        let output = secrets
+            .create_secret()
+            .name(name)
+            .secret_string(value)
+            .send()
+            .await
+            .with_context(|| format!("creating secret {name}"))?;
+        output
+            .arn
+            .ok_or_else(|| anyhow!("CreateSecret returned no ARN"))
+    }
+
+    async fn default_vpc(&self) -> anyhow::Result<String> {
+        let xml = self
+            .ec2_query(&[
+                ("Action", "DescribeVpcs"),
+                ("Filter.1.Name", "is-default"),
+                ("Filter.1.Value.1", "true"),
+            ])
+            .await?;
+        first_element(&xml, "vpcId").context("moto has no default VPC")
+    }
+
+    /// Calls the EC2 query API directly: two read-only calls do not justify
+    /// compiling aws-sdk-ec2.
+    async fn ec2_query(&self, params: &[(&str, &str)]) -> anyhow::Result<String> {
+        let mut form = vec![("Version", "2016-11-15")];
+        form.extend_from_slice(params);
+        let response = self
+            .http
+            .post(self.endpoint())
+            .header("Authorization", fake_authorization("ec2"))
+            .form(&form)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .with_context(|| format!("EC2 {params:?}"))?;
+        Ok(response.text().await?)
+    }
+}
+
+/// A SigV4 header moto accepts: it checks no signature, but routes a request
+/// to a service by the credential scope (without one it answers as S3).
+pub(crate) fn fake_authorization(service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=testing/20240101/{REGION}/{service}/aws4_request, \
+         SignedHeaders=host, Signature=0"
+    )
+}
+
+/// The text of the first `<tag>` element; enough for moto's flat EC2 answers.
+fn first_element(xml: &str, tag: &str) -> Option<String> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = start + xml[start..].find(&format!("</{tag}>"))?;
+    Some(xml[start..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_element;
+
+    #[test]
+    fn first_element_reads_the_first_matching_tag() {
+        let xml = "<a><subnetId>subnet-1</subnetId><subnetId>subnet-2</subnetId></a>";
+
+        assert_eq!(first_element(xml, "subnetId").as_deref(), Some("subnet-1"));
+        assert_eq!(first_element(xml, "vpcId"), None);
+    }
+}

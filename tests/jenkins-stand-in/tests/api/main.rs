@@ -1,0 +1,17 @@
+//! Black-box tests of the Jenkins stand-in: a real HTTP client against a started server.
+
+mod auth;
+mod binary;
+mod computers;
+mod controls;
+mod create;
+mod delete;
+mod dispatch;
+mod faults;
+mod helpers;
+mod jnlp;
+mod offline;
+mod queue;
+mod race;
+mod requests;
+mod why;

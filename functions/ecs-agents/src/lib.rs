@@ -15,8 +15,10 @@ pub mod jenkins;
 pub mod labels;
 pub mod launch;
 pub mod naming;
+pub mod reconcile;
 pub mod secret;
 #[cfg(feature = "adapters")]
 pub mod secrets;
+pub mod stopped;
 pub mod taskdef;
 pub mod webhook;

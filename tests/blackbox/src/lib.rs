@@ -11,12 +11,16 @@ use anyhow::Context;
 use ecs_agents::bootstrap::{self, LiveLauncher, Settings};
 use ecs_agents::config::AgentsConfig;
 use ecs_agents::launch::LauncherOptions;
+use ecs_agents::reconcile::{ReconcileOptions, Reconciler};
 use ecs_agents::secret::Secret;
+use ecs_agents::stopped::{RelaunchOptions, TaskStopped};
 use ecs_agents::webhook::Webhook;
 use ecs_agents::webhook::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use jenkins_stand_in::{RunningStandIn, StandIn};
 use serde_json::{Value, json};
 use test_harness::{ClientTokenProxy, EventCapture, Moto};
+
+pub mod events;
 
 /// The shared webhook secret of the test deployment.
 pub const WEBHOOK_SECRET: &str = "blackbox-webhook-secret";
@@ -29,7 +33,7 @@ pub const BUS: &str = "agent-events";
 
 /// Templates of the test deployment; `{subnet}`, `{sg}`, `{jenkins}` filled in.
 const AGENTS: &str = "
-cloud: {name: bb, cluster: jenkins-agents, region: us-east-1, jenkinsUrl: '{jenkins}', maxAgents: 10}
+cloud: {name: bb, cluster: jenkins-agents, region: us-east-1, jenkinsUrl: '{jenkins}', maxAgents: 10, agentLaunchTimeoutSeconds: 2}
 templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}']}
   - {name: solo, labels: solo, cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}'], maxAgents: 1}
@@ -48,6 +52,19 @@ pub struct World {
     pub events: EventCapture,
     /// The webhook, as the function's `main` builds it.
     pub webhook: Webhook<
+        ecs_agents::jenkins::http::JenkinsHttp,
+        ecs_agents::ecs::sdk::EcsAgentTasks,
+        ecs_agents::events::eventbridge::EventBridgePublisher,
+    >,
+    /// The task-stopped function's handler, as its `main` builds it.
+    pub stopped: TaskStopped<
+        ecs_agents::jenkins::http::JenkinsHttp,
+        ecs_agents::ecs::sdk::EcsAgentTasks,
+        ecs_agents::events::eventbridge::EventBridgePublisher,
+    >,
+    /// The reconcile function's reconciler, as its `main` builds it
+    /// (grace periods shortened so a test need not wait).
+    pub reconciler: Reconciler<
         ecs_agents::jenkins::http::JenkinsHttp,
         ecs_agents::ecs::sdk::EcsAgentTasks,
         ecs_agents::events::eventbridge::EventBridgePublisher,
@@ -105,6 +122,16 @@ impl World {
         let sdk = bootstrap::with_retry_policy(&ecs.sdk_config());
         let launcher: LiveLauncher = bootstrap::launcher(&settings, &sdk).await?;
         let webhook = Webhook::new(bootstrap::webhook_secret(&settings, &sdk).await?, launcher);
+        let stopped = TaskStopped::new(
+            bootstrap::launcher(&settings, &sdk).await?,
+            RelaunchOptions::default(),
+        );
+        let quick = ReconcileOptions {
+            ghost_grace: Duration::ZERO,
+            single_use_idle: Duration::ZERO,
+            ..ReconcileOptions::default()
+        };
+        let reconciler = Reconciler::new(bootstrap::launcher(&settings, &sdk).await?, quick);
         let moto_ecs = aws_sdk_ecs::Client::new(&moto.sdk_config());
         Ok(Self {
             moto,
@@ -112,6 +139,8 @@ impl World {
             jenkins,
             events,
             webhook,
+            stopped,
+            reconciler,
             moto_ecs,
         })
     }
@@ -198,6 +227,57 @@ impl World {
             .into_iter()
             .filter(|t| t.desired_status() == Some("RUNNING"))
             .collect())
+    }
+
+    /// One scheduled reconcile tick, through the function's handler.
+    pub async fn reconcile(&self) -> Value {
+        reconcile::handle(&self.reconciler)
+            .await
+            .expect("the reconcile run reads Jenkins and ECS")
+    }
+
+    /// A Jenkins API client as the functions use it (to act as a user would).
+    pub fn jenkins_client(&self) -> ecs_agents::jenkins::http::JenkinsHttp {
+        ecs_agents::jenkins::http::JenkinsHttp::new(
+            self.jenkins.base_url(),
+            "admin",
+            Secret::new(JENKINS_TOKEN),
+        )
+        .expect("a client")
+    }
+
+    /// Delivers an EventBridge event (JSON) to the task-stopped handler.
+    pub async fn deliver(&self, event: &Value) -> Result<Value, String> {
+        let event: task_stopped::TaskStateChangeEvent =
+            serde_json::from_value(event.clone()).map_err(|e| e.to_string())?;
+        task_stopped::handle(&self.stopped, event)
+            .await
+            .map_err(|d| d.error_message)
+    }
+
+    /// Stops a task in moto as a user would, and returns the "ECS Task State
+    /// Change" event ECS would emit for it, built from moto's view of the
+    /// stopped task (moto emits no task events itself: aws.md §6).
+    pub async fn stop_task(&self, task_arn: &str, reason: &str) -> anyhow::Result<Value> {
+        self.moto_ecs
+            .stop_task()
+            .cluster(CLUSTER)
+            .task(task_arn)
+            .reason(reason)
+            .send()
+            .await?;
+        let described = self
+            .moto_ecs
+            .describe_tasks()
+            .cluster(CLUSTER)
+            .tasks(task_arn)
+            .send()
+            .await?;
+        let task = described
+            .tasks()
+            .first()
+            .context("moto describes the stopped task")?;
+        Ok(events::stopped_event(task))
     }
 
     /// `detail-type`s published so far, in order.

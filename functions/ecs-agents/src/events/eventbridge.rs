@@ -85,6 +85,7 @@ mod tests {
             queue_item: Some(42),
             task_arn: Some("arn:aws:ecs:eu-west-1:1:task/agents/abc".into()),
             reason: None,
+            stop: None,
         }
     }
 

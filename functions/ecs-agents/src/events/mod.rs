@@ -34,6 +34,9 @@ pub struct AgentEvent {
     /// Why (failures, stops).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How the task ended (`AgentStopped`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<crate::stopped::StopReport>,
 }
 
 /// The kinds of agent event.

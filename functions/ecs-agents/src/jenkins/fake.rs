@@ -19,6 +19,12 @@ pub enum Call {
     Status,
     /// `queue_item`.
     QueueItem,
+    /// `mark_offline`.
+    MarkOffline,
+    /// `list_nodes`.
+    ListNodes,
+    /// `list_queue`.
+    ListQueue,
 }
 
 /// In-memory [`JenkinsNodes`].
@@ -30,6 +36,8 @@ pub struct FakeJenkins {
 #[derive(Debug, Default)]
 struct State {
     nodes: BTreeMap<AgentName, (AgentNode, AgentStatus)>,
+    idle_since: HashMap<AgentName, u64>,
+    waiting: Vec<QueueEntry>,
     queue: HashMap<u64, QueueItemState>,
     calls: HashMap<Call, usize>,
     failures: HashMap<Call, VecDeque<JenkinsError>>,
@@ -41,7 +49,7 @@ impl FakeJenkins {
         Self::default()
     }
 
-    /// Sets where a queue item is (items not set are [`QueueItemState::Queued`]).
+    /// Sets where a queue item is (items not set are queued since 1000).
     pub fn set_queue_item(&self, id: u64, state: QueueItemState) {
         self.lock().queue.insert(id, state);
     }
@@ -59,6 +67,34 @@ impl FakeJenkins {
     pub fn set_connected(&self, name: &AgentName, connected: bool) {
         if let Some((_, status)) = self.lock().nodes.get_mut(name) {
             status.offline = !connected;
+        }
+    }
+
+    /// Puts an item in the queue listing.
+    pub fn enqueue(&self, entry: QueueEntry) {
+        self.lock().waiting.push(entry);
+    }
+
+    /// Adds a node created by someone else (a user, a ghost from a lost launch).
+    pub fn add_node(&self, node: AgentNode) {
+        let status = AgentStatus {
+            name: node.name.clone(),
+            offline: true,
+            temporarily_offline: false,
+            idle: true,
+        };
+        self.lock().nodes.insert(node.name.clone(), (node, status));
+    }
+
+    /// Sets when a node's executors became idle (epoch ms).
+    pub fn set_idle_since(&self, name: &AgentName, since: u64) {
+        self.lock().idle_since.insert(name.clone(), since);
+    }
+
+    /// Marks a node busy (running a build) or idle.
+    pub fn set_busy(&self, name: &AgentName, busy: bool) {
+        if let Some((_, status)) = self.lock().nodes.get_mut(name) {
+            status.idle = !busy;
         }
     }
 
@@ -145,12 +181,50 @@ impl JenkinsNodes for FakeJenkins {
         Ok(state.nodes.get(name).map(|(_, status)| status.clone()))
     }
 
+    async fn mark_offline(&self, name: &AgentName, _reason: &str) -> Result<bool, JenkinsError> {
+        let mut state = self.enter(Call::MarkOffline)?;
+        match state.nodes.get_mut(name) {
+            Some((_, status)) => {
+                status.temporarily_offline = true;
+                status.offline = true;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn list_nodes(&self) -> Result<Vec<NodeInfo>, JenkinsError> {
+        let state = self.enter(Call::ListNodes)?;
+        let info = |(node, status): &(AgentNode, AgentStatus)| NodeInfo {
+            name: node.name.clone(),
+            description: node.description.clone(),
+            offline: status.offline,
+            temporarily_offline: status.temporarily_offline,
+            idle: status.idle,
+            idle_since: state.idle_since.get(&node.name).copied(),
+            labels: node
+                .label_string
+                .split_whitespace()
+                .map(str::to_owned)
+                .chain([node.name.to_string()])
+                .collect(),
+        };
+        Ok(state.nodes.values().map(info).collect())
+    }
+
+    async fn list_queue(&self) -> Result<Vec<QueueEntry>, JenkinsError> {
+        let state = self.enter(Call::ListQueue)?;
+        Ok(state.waiting.clone())
+    }
+
     async fn queue_item(&self, id: u64) -> Result<QueueItemState, JenkinsError> {
         let state = self.enter(Call::QueueItem)?;
         Ok(state
             .queue
             .get(&id)
             .copied()
-            .unwrap_or(QueueItemState::Queued))
+            .unwrap_or(QueueItemState::Queued {
+                in_queue_since: 1000,
+            }))
     }
 }

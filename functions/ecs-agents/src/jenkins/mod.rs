@@ -51,7 +51,10 @@ pub enum Deleted {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueItemState {
     /// Still waiting, blocked or buildable.
-    Queued,
+    Queued {
+        /// When it entered the queue, epoch milliseconds.
+        in_queue_since: u64,
+    },
     /// Left the queue: started, or cancelled.
     Left {
         /// True if the item was cancelled rather than started.
@@ -72,6 +75,40 @@ pub struct AgentStatus {
     pub temporarily_offline: bool,
     /// Every executor idle.
     pub idle: bool,
+}
+
+/// A node as the computer list shows it (`GET /computer/api/json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// Node name (`displayName`; the built-in node is left out of lists).
+    pub name: AgentName,
+    /// `description`: ours carry the template, queue item and creation time.
+    pub description: String,
+    /// No channel, or temporarily offline.
+    pub offline: bool,
+    /// Marked temporarily offline.
+    pub temporarily_offline: bool,
+    /// Every executor idle.
+    pub idle: bool,
+    /// `idleStartMilliseconds`: since when every executor is idle (epoch ms).
+    pub idle_since: Option<u64>,
+    /// Label atoms, the node's own name included (`assignedLabels[name]`).
+    pub labels: Vec<String>,
+}
+
+/// An item waiting in the queue (`GET /queue/api/json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    /// Queue item id.
+    pub id: u64,
+    /// Jenkins' reason for the wait (`why`), in English.
+    pub why: Option<String>,
+    /// When it entered the queue, epoch milliseconds.
+    pub in_queue_since: u64,
+    /// The task's display name.
+    pub task_name: Option<String>,
+    /// Buildable: waiting only for an executor.
+    pub buildable: bool,
 }
 
 /// Why a Jenkins call failed.
@@ -125,6 +162,21 @@ pub trait JenkinsNodes: Send + Sync {
         &self,
         name: &AgentName,
     ) -> impl Future<Output = Result<Option<AgentStatus>, JenkinsError>> + Send;
+
+    /// Marks a node temporarily offline with `reason`, so no new build lands
+    /// on it (`POST /computer/NAME/changeOfflineCause`: idempotent, unlike
+    /// `toggleOffline`). `false` if there is no such node.
+    fn mark_offline(
+        &self,
+        name: &AgentName,
+        reason: &str,
+    ) -> impl Future<Output = Result<bool, JenkinsError>> + Send;
+
+    /// Every node but the built-in one.
+    fn list_nodes(&self) -> impl Future<Output = Result<Vec<NodeInfo>, JenkinsError>> + Send;
+
+    /// Every item in the queue.
+    fn list_queue(&self) -> impl Future<Output = Result<Vec<QueueEntry>, JenkinsError>> + Send;
 
     /// Where a queue item is now.
     fn queue_item(

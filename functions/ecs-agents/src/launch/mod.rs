@@ -28,8 +28,8 @@ use tracing::{info, warn};
 
 pub use caps::template_of;
 pub use outcome::{LaunchError, LaunchOutcome};
-pub use request::client_token;
-pub use retire::RetireOutcome;
+pub use request::{client_token, created_ms};
+pub use retire::{RetireOutcome, queue_item_of};
 
 use crate::config::{AgentTemplate, AgentsConfig};
 use crate::ecs::{AgentTasks, EcsError, RunOutcome};
@@ -38,6 +38,13 @@ use crate::jenkins::{Created, JenkinsNodes, QueueItemState};
 use crate::labels::LabelExpr;
 use crate::naming::AgentName;
 use caps::UsageCache;
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 /// Prefix of the RunTask `group` of every agent task; the agent name follows.
 pub const GROUP_PREFIX: &str = "jenkins-agent:";
@@ -121,6 +128,27 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
         &self.config
     }
 
+    pub(crate) fn jenkins(&self) -> &J {
+        &self.jenkins
+    }
+
+    pub(crate) fn ecs(&self) -> &E {
+        &self.ecs
+    }
+
+    pub(crate) fn forget_usage(&self) {
+        self.usage.invalidate();
+    }
+
+    pub(crate) fn events(&self) -> &P {
+        &self.events
+    }
+
+    /// The ECS `startedBy` of this deployment's tasks.
+    pub fn started_by(&self) -> &str {
+        &self.started_by
+    }
+
     /// Launches one agent for `build`, or says why not.
     #[tracing::instrument(skip_all, fields(queue_item = build.queue_item, label = build.label.as_deref()))]
     pub async fn launch(&self, build: &QueuedBuild) -> Result<LaunchOutcome, LaunchError> {
@@ -166,7 +194,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
             return true;
         }
         match self.jenkins.queue_item(build.queue_item).await {
-            Ok(QueueItemState::Queued) => true,
+            Ok(QueueItemState::Queued { .. }) => true,
             Ok(QueueItemState::Left { .. } | QueueItemState::Gone) => false,
             Err(error) => {
                 warn!(%error, "could not check the queue item; launching anyway");
@@ -175,13 +203,13 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
         }
     }
 
-    async fn launch_agent(
+    pub(crate) async fn launch_agent(
         &self,
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: AgentName,
     ) -> Result<LaunchOutcome, LaunchError> {
-        let node = request::agent_node(&self.config.cloud, template, &name, build);
+        let node = request::agent_node(&self.config.cloud, template, &name, build, now_ms());
         let created = self
             .jenkins
             .create_agent(&node)
@@ -309,6 +337,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
             queue_item: Some(build.queue_item),
             task_arn,
             reason,
+            stop: None,
         };
         if let Err(error) = self.events.publish(&event).await {
             warn!(%error, kind = kind.detail_type(), "agent event not published");

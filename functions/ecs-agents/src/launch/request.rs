@@ -11,6 +11,15 @@ use crate::jenkins::AgentNode;
 use crate::naming::AgentName;
 use crate::secret::Secret;
 
+/// Marks the creation time (epoch ms) at the end of our nodes' descriptions:
+/// Jenkins exports no creation time, and the reconciler's grace periods need one.
+pub const CREATED_MARK: &str = "created ";
+
+/// When one of our nodes was created, from its description.
+pub fn created_ms(description: &str) -> Option<u64> {
+    description.rsplit_once(CREATED_MARK)?.1.trim().parse().ok()
+}
+
 /// ECS tag values: at most 256 characters.
 const MAX_TAG_VALUE: usize = 256;
 
@@ -20,12 +29,13 @@ pub(crate) fn agent_node(
     template: &AgentTemplate,
     name: &AgentName,
     build: &QueuedBuild,
+    created_ms: u64,
 ) -> AgentNode {
     let job = build.job_name.as_deref().unwrap_or("a queued build");
     AgentNode {
         name: name.clone(),
         description: format!(
-            "ECS agent (template {}) for {job}, queue item {}",
+            "ECS agent (template {}) for {job}, queue item {}; {CREATED_MARK}{created_ms}",
             template.name, build.queue_item
         ),
         num_executors: cloud.num_executors,

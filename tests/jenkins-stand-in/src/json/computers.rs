@@ -64,8 +64,11 @@ fn common_fields(c: &Computer) -> Map<String, Value> {
             .collect()
     };
     let icon = icon(c);
+    // `Computer.getDescription()`: the node's description, "" once the node
+    // is gone. Jenkins exports no `idleStartMilliseconds`: neither
+    // `Computer.getIdleStartMilliseconds()` nor `Executor`'s is `@Exported`.
     let description = match c.kind {
-        _ if c.removed => Value::Null,
+        _ if c.removed => json!(""),
         ComputerKind::BuiltIn => json!("the Jenkins controller's built-in node"),
         ComputerKind::Agent => json!(c.config.description),
     };

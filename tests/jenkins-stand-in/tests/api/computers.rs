@@ -118,3 +118,46 @@ async fn an_unknown_computer_is_not_found() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_computer_list_exports_descriptions_but_no_idle_start_like_jenkins() {
+    // GIVEN an agent created with the documented form
+    let app = spawn().await;
+    app.create_agent("agent-1", "linux", "NORMAL").await;
+    // WHEN the list is read with the tree the ecs-agents adapter asks for
+    let tree = "computer[displayName,description,offline,temporarilyOffline,idle,\
+                idleStartMilliseconds,assignedLabels[name],_class]";
+    let list = app.json(&format!("/computer/api/json?tree={tree}")).await;
+    // THEN each computer has its node's description; idleStartMilliseconds,
+    // which Computer does not export, is simply left out
+    let computers = list["computer"].as_array().unwrap();
+    assert_eq!(
+        computers[0]["description"],
+        "the Jenkins controller's built-in node"
+    );
+    assert_eq!(computers[1]["description"], "ECS task for queue item 123");
+    for computer in computers {
+        assert!(
+            computer.get("idleStartMilliseconds").is_none(),
+            "{computer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_node_still_running_a_build_has_an_empty_description() {
+    use jenkins_stand_in::Enqueue;
+    // GIVEN an agent running a build, then deleted
+    let app = spawn().await;
+    app.online_agent("agent-1", "linux", "NORMAL").await;
+    app.jenkins.enqueue(Enqueue {
+        label: Some("linux".into()),
+        ..Enqueue::default()
+    });
+    app.post("/computer/agent-1/doDelete").send().await.unwrap();
+    // WHEN its lingering computer is read
+    let computer = app.json("/computer/agent-1/api/json").await;
+    // THEN Computer.getDescription() has no node to ask and answers ""
+    assert_eq!(computer["numExecutors"], 0);
+    assert_eq!(computer["description"], "");
+}

@@ -17,7 +17,10 @@ use reqwest::{Client, Method, Response, StatusCode, Url, header, redirect};
 use serde::de::DeserializeOwned;
 use tracing::debug;
 
-use super::{AgentNode, AgentStatus, Created, Deleted, JenkinsError, JenkinsNodes, QueueItemState};
+use super::{
+    AgentNode, AgentStatus, Created, Deleted, JenkinsError, JenkinsNodes, NodeInfo, QueueEntry,
+    QueueItemState,
+};
 use crate::naming::AgentName;
 use crate::secret::Secret;
 
@@ -37,7 +40,20 @@ const STATUS_TREE: &str = "tree=displayName,offline,temporarilyOffline,idle";
 
 /// `_class` tells a left item from a queued one; `cancelled` exists only on
 /// left items, which also identifies them on Jenkins without `_class` (§5).
-const QUEUE_ITEM_TREE: &str = "tree=id,cancelled";
+/// `inQueueSince` dates a queued item.
+const QUEUE_ITEM_TREE: &str = "tree=id,cancelled,inQueueSince";
+
+/// The fields of `/computer/api/json` that [`NodeInfo`] needs (§4), plus
+/// `_class` to tell the built-in node. Jenkins exports `description` since
+/// it added `Computer.getDescription()`; no Jenkins so far exports
+/// `idleStartMilliseconds` (`Computer.getIdleStartMilliseconds()` is not
+/// `@Exported`), and `tree=` skips names it does not know, so asking costs
+/// nothing and it is read if a version ever sends it.
+const NODES_TREE: &str = "tree=computer[displayName,description,offline,temporarilyOffline,\
+    idle,idleStartMilliseconds,assignedLabels[name],_class]";
+
+/// The fields of `/queue/api/json` that [`QueueEntry`] needs (§5).
+const QUEUE_TREE: &str = "tree=items[id,why,inQueueSince,buildable,task[name]]";
 
 /// Why a [`JenkinsHttp`] could not be built. Never shows the base URL, which
 /// might hold credentials.
@@ -179,6 +195,20 @@ impl JenkinsNodes for JenkinsHttp {
         }
     }
 
+    async fn mark_offline(&self, name: &AgentName, reason: &str) -> Result<bool, JenkinsError> {
+        // `doChangeOfflineCause` sets the node temporarily offline whatever
+        // its state (`toggleOffline` would flip it back online on a retry)
+        // and answers with a redirect to the computer page.
+        let url = self.endpoint(&["computer", name.as_str(), "changeOfflineCause"], None);
+        let form = [("offlineMessage", reason.to_owned())];
+        let response = self.send(Method::POST, url, Some(&form)).await?;
+        match response.status() {
+            StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::OK => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
     async fn queue_item(&self, id: u64) -> Result<QueueItemState, JenkinsError> {
         let id_segment = id.to_string();
         let segments = ["queue", "item", id_segment.as_str(), "api", "json"];
@@ -188,6 +218,24 @@ impl JenkinsNodes for JenkinsHttp {
             StatusCode::OK => Ok(json::<wire::QueueItem>(response).await?.state()),
             // Left items stay for 5 minutes, then 404 like unknown ids (§5).
             StatusCode::NOT_FOUND => Ok(QueueItemState::Gone),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    async fn list_nodes(&self) -> Result<Vec<NodeInfo>, JenkinsError> {
+        let url = self.endpoint(&["computer", "api", "json"], Some(NODES_TREE));
+        let response = self.send(Method::GET, url, None).await?;
+        match response.status() {
+            StatusCode::OK => Ok(json::<wire::ComputerSet>(response).await?.into_nodes()),
+            _ => Err(unexpected(&response)),
+        }
+    }
+
+    async fn list_queue(&self) -> Result<Vec<QueueEntry>, JenkinsError> {
+        let url = self.endpoint(&["queue", "api", "json"], Some(QUEUE_TREE));
+        let response = self.send(Method::GET, url, None).await?;
+        match response.status() {
+            StatusCode::OK => Ok(json::<wire::Queue>(response).await?.into_entries()),
             _ => Err(unexpected(&response)),
         }
     }

@@ -548,7 +548,7 @@ async fn a_computer_answer_of_another_shape_is_a_protocol_error() {
 async fn queue_item_answering(body: &str) -> QueueItemState {
     let (server, jenkins) = jenkins().await;
     authenticated("GET", "/queue/item/143/api/json")
-        .and(query_param("tree", "id,cancelled"))
+        .and(query_param("tree", "id,cancelled,inQueueSince"))
         .respond_with(json_body(body))
         .expect(1)
         .mount(&server)
@@ -568,17 +568,39 @@ async fn a_started_item_has_left_not_cancelled() {
     assert_eq!(state, QueueItemState::Left { cancelled: false });
 }
 
+/// `inQueueSince` of `jenkins-rest-queueItemPending.json`.
+const PENDING_SINCE: u64 = 1_524_074_568_030;
+
 #[tokio::test]
-async fn a_blocked_item_is_queued() {
+async fn a_blocked_item_is_queued_since_its_in_queue_since() {
     let state = queue_item_answering(fixture!("jenkins-rest-queueItemPending.json")).await;
-    assert_eq!(state, QueueItemState::Queued);
+    assert_eq!(
+        state,
+        QueueItemState::Queued {
+            in_queue_since: PENDING_SINCE
+        }
+    );
 }
 
 #[tokio::test]
 async fn a_waiting_item_is_queued() {
     let waiting =
         fixture!("jenkins-rest-queueItemPending.json").replace("$BlockedItem", "$WaitingItem");
-    assert_eq!(queue_item_answering(&waiting).await, QueueItemState::Queued);
+    assert_eq!(
+        queue_item_answering(&waiting).await,
+        QueueItemState::Queued {
+            in_queue_since: PENDING_SINCE
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_queued_item_without_in_queue_since_is_queued_since_zero() {
+    let body = r#"{"_class":"hudson.model.Queue$BuildableItem","id":143}"#;
+    assert_eq!(
+        queue_item_answering(body).await,
+        QueueItemState::Queued { in_queue_since: 0 }
+    );
 }
 
 #[tokio::test]
@@ -596,6 +618,120 @@ async fn an_unknown_queue_item_is_gone() {
         .await;
 
     assert_eq!(jenkins.queue_item(7).await.unwrap(), QueueItemState::Gone);
+}
+
+// --- mark_offline (Computer.doChangeOfflineCause) ---
+
+const OFFLINE_REASON: &str =
+    "Fargate Spot interruption: the task stops in 2 minutes & won't take builds";
+
+async fn mark_offline_answering(response: ResponseTemplate) -> Result<bool, JenkinsError> {
+    let (server, jenkins) = jenkins().await;
+    authenticated("POST", "/computer/ecs-linux-spot-124/changeOfflineCause")
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    jenkins
+        .mark_offline(&AgentName::new("ecs-linux-spot-124"), OFFLINE_REASON)
+        .await
+}
+
+#[tokio::test]
+async fn marking_offline_posts_the_reason_as_offline_message_to_change_offline_cause() {
+    // GIVEN
+    let (server, jenkins) = jenkins().await;
+    authenticated("POST", "/computer/ecs-linux-spot-124/changeOfflineCause")
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .respond_with(redirect_to("."))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // WHEN
+    let marked = jenkins
+        .mark_offline(&AgentName::new("ecs-linux-spot-124"), OFFLINE_REASON)
+        .await;
+    // THEN
+    assert!(marked.unwrap());
+    let form = form_of_only_request(&server).await;
+    assert_eq!(
+        form,
+        [("offlineMessage".to_owned(), OFFLINE_REASON.to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_after_marking_offline_means_marked_and_is_not_followed() {
+    // A followed redirect would GET /computer/ecs-linux-spot-124/, which
+    // nothing answers here but a 404.
+    let marked = mark_offline_answering(redirect_to(".")).await;
+    assert_eq!(marked, Ok(true));
+}
+
+#[tokio::test]
+async fn an_ok_after_marking_offline_means_marked() {
+    let marked = mark_offline_answering(ResponseTemplate::new(200)).await;
+    assert_eq!(marked, Ok(true));
+}
+
+#[tokio::test]
+async fn marking_a_missing_node_offline_is_false() {
+    let marked = mark_offline_answering(ResponseTemplate::new(404)).await;
+    assert_eq!(marked, Ok(false));
+}
+
+#[tokio::test]
+async fn a_server_error_while_marking_offline_is_unavailable() {
+    let error = mark_offline_answering(ResponseTemplate::new(500))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, JenkinsError::Unavailable(_)), "{error:?}");
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn marking_offline_without_the_disconnect_permission_is_rejected() {
+    let error = mark_offline_answering(ResponseTemplate::new(403))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, JenkinsError::Rejected { status: 403, .. }),
+        "{error:?}"
+    );
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn marking_offline_with_a_wrong_token_is_rejected_and_shows_no_token() {
+    // GIVEN a Jenkins that refuses every request
+    let (server, jenkins) = jenkins().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    // WHEN
+    let error = jenkins
+        .mark_offline(&AgentName::new("ecs-linux-spot-124"), OFFLINE_REASON)
+        .await
+        .unwrap_err();
+    // THEN
+    assert!(
+        matches!(error, JenkinsError::Rejected { status: 401, .. }),
+        "{error:?}"
+    );
+    assert!(!format!("{error:?} {error}").contains(TOKEN));
+}
+
+#[tokio::test]
+async fn marking_offline_while_jenkins_is_unreachable_is_unavailable() {
+    let jenkins = JenkinsHttp::new(&closed_port_url(), USER, Secret::new(TOKEN)).unwrap();
+
+    let error = jenkins
+        .mark_offline(&AgentName::new("ecs-linux-spot-124"), OFFLINE_REASON)
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, JenkinsError::Unavailable(_)), "{error:?}");
 }
 
 // --- URLs ---
@@ -724,4 +860,298 @@ async fn errors_show_neither_the_token_nor_a_secret() {
 async fn the_adapter_debug_hides_the_token() {
     let (_server, jenkins) = jenkins().await;
     assert!(!format!("{jenkins:?}").contains(TOKEN));
+}
+
+// --- list_nodes (§4) ---
+
+const NODES_QUERY: &str = "computer[displayName,description,offline,temporarilyOffline,idle,\
+                           idleStartMilliseconds,assignedLabels[name],_class]";
+
+/// `/computer/api/json?tree=…` of a current Jenkins: the built-in node, a
+/// connected idle agent of ours, and a busy one.
+fn current_computer_list() -> Value {
+    serde_json::json!({
+        "_class": "hudson.model.ComputerSet",
+        "computer": [
+            {
+                "_class": "hudson.model.Hudson$MasterComputer",
+                "assignedLabels": [{"name": "built-in"}],
+                "description": "the Jenkins controller's built-in node",
+                "displayName": "Built-In Node",
+                "idle": true,
+                "offline": false,
+                "temporarilyOffline": false
+            },
+            {
+                "_class": "hudson.slaves.SlaveComputer",
+                "assignedLabels": [{"name": "ecs"}, {"name": "ecs-linux-123"}, {"name": "linux"}],
+                "description": "ECS task for queue item 123",
+                "displayName": "ecs-linux-123",
+                "idle": true,
+                "idleStartMilliseconds": 1_700_000_000_000_u64,
+                "offline": false,
+                "temporarilyOffline": false
+            },
+            {
+                "_class": "hudson.slaves.SlaveComputer",
+                "assignedLabels": [{"name": "ecs-linux-124"}, {"name": "linux"}],
+                "description": "ECS task for queue item 124",
+                "displayName": "ecs-linux-124",
+                "idle": false,
+                "idleStartMilliseconds": 1_700_000_900_000_u64,
+                "offline": true,
+                "temporarilyOffline": true
+            }
+        ]
+    })
+}
+
+async fn nodes_answering(response: ResponseTemplate) -> Result<Vec<NodeInfo>, JenkinsError> {
+    let (server, jenkins) = jenkins().await;
+    authenticated("GET", "/computer/api/json")
+        .and(query_param("tree", NODES_QUERY))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    jenkins.list_nodes().await
+}
+
+#[tokio::test]
+async fn listing_nodes_reads_the_computer_list_with_a_tree_and_leaves_out_the_built_in_node() {
+    let response = ResponseTemplate::new(200).set_body_json(current_computer_list());
+
+    let nodes = nodes_answering(response).await.unwrap();
+
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["ecs-linux-123", "ecs-linux-124"]);
+}
+
+#[tokio::test]
+async fn a_listed_node_carries_its_description_state_idle_start_and_labels() {
+    let response = ResponseTemplate::new(200).set_body_json(current_computer_list());
+
+    let nodes = nodes_answering(response).await.unwrap();
+
+    let expected = NodeInfo {
+        name: AgentName::new("ecs-linux-123"),
+        description: "ECS task for queue item 123".to_owned(),
+        offline: false,
+        temporarily_offline: false,
+        idle: true,
+        idle_since: Some(1_700_000_000_000),
+        labels: vec!["ecs".into(), "ecs-linux-123".into(), "linux".into()],
+    };
+    assert_eq!(nodes[0], expected);
+    assert!(nodes[1].offline && nodes[1].temporarily_offline && !nodes[1].idle);
+}
+
+#[tokio::test]
+async fn a_busy_node_has_no_idle_start_although_jenkins_would_send_its_expected_end() {
+    let response = ResponseTemplate::new(200).set_body_json(current_computer_list());
+
+    let nodes = nodes_answering(response).await.unwrap();
+
+    assert_eq!(nodes[1].idle_since, None);
+}
+
+#[tokio::test]
+async fn an_idle_start_of_zero_or_below_or_none_at_all_is_no_idle_start() {
+    let mut list = current_computer_list();
+    list["computer"][1]["idleStartMilliseconds"] = serde_json::json!(0);
+    list["computer"][2] = list["computer"][1].clone();
+    list["computer"][2]["idleStartMilliseconds"] = serde_json::json!(i64::MIN);
+    let mut absent = list["computer"][1].clone();
+    absent
+        .as_object_mut()
+        .unwrap()
+        .remove("idleStartMilliseconds");
+    list["computer"].as_array_mut().unwrap().push(absent);
+
+    let nodes = nodes_answering(ResponseTemplate::new(200).set_body_json(list))
+        .await
+        .unwrap();
+
+    let idle_since: Vec<Option<u64>> = nodes.iter().map(|n| n.idle_since).collect();
+    assert_eq!(idle_since, [None, None, None]);
+}
+
+#[tokio::test]
+async fn the_old_format_computer_list_is_read_and_its_master_left_out_by_name() {
+    let nodes = nodes_answering(json_body(fixture!("jenkins-rest-computer.json")))
+        .await
+        .unwrap();
+
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "alpine-i686",
+            "arm-greg",
+            "i686-epian533-greg",
+            "macos-giles",
+            "osx-ppc-greg",
+            "solaris-greg",
+            "thomas-armv7",
+            "thomas-armv8",
+            "thomas-mips",
+        ]
+    );
+    // Neither `description` nor `assignedLabels` existed then.
+    let expected = NodeInfo {
+        name: AgentName::new("alpine-i686"),
+        description: String::new(),
+        offline: true,
+        temporarily_offline: false,
+        idle: true,
+        idle_since: None,
+        labels: Vec::new(),
+    };
+    assert_eq!(nodes[0], expected);
+    assert!(!nodes[6].offline);
+}
+
+#[tokio::test]
+async fn an_agent_named_like_the_old_built_in_node_is_kept_when_its_class_says_agent() {
+    let mut list = current_computer_list();
+    list["computer"][1]["displayName"] = serde_json::json!("master");
+
+    let nodes = nodes_answering(ResponseTemplate::new(200).set_body_json(list))
+        .await
+        .unwrap();
+
+    assert_eq!(nodes[0].name.as_str(), "master");
+}
+
+#[tokio::test]
+async fn a_controller_with_only_its_built_in_node_lists_no_nodes() {
+    let body = r#"{"_class":"hudson.model.ComputerSet","computer":[
+        {"_class":"hudson.model.Hudson$MasterComputer","displayName":"Built-In Node",
+         "idle":true,"offline":false,"temporarilyOffline":false}]}"#;
+
+    let nodes = nodes_answering(json_body(body)).await.unwrap();
+
+    assert!(nodes.is_empty());
+}
+
+#[tokio::test]
+async fn a_server_error_while_listing_nodes_is_unavailable() {
+    let error = nodes_answering(ResponseTemplate::new(503))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, JenkinsError::Unavailable(_)), "{error:?}");
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn listing_nodes_without_permission_is_rejected() {
+    let error = nodes_answering(ResponseTemplate::new(403))
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(error, JenkinsError::Rejected { status: 403, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_computer_list_of_another_shape_is_a_protocol_error() {
+    let error = nodes_answering(json_body(r#"{"computer":[{"displayName":"x"}]}"#))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, JenkinsError::Protocol(_)), "{error:?}");
+}
+
+// --- list_queue (§5) ---
+
+const QUEUE_QUERY: &str = "items[id,why,inQueueSince,buildable,task[name]]";
+
+async fn queue_answering(response: ResponseTemplate) -> Result<Vec<QueueEntry>, JenkinsError> {
+    let (server, jenkins) = jenkins().await;
+    authenticated("GET", "/queue/api/json")
+        .and(query_param("tree", QUEUE_QUERY))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    jenkins.list_queue().await
+}
+
+#[tokio::test]
+async fn listing_the_queue_reads_every_item_of_the_fixture() {
+    let entries = queue_answering(json_body(fixture!("jenkins-rest-queue.json")))
+        .await
+        .unwrap();
+
+    let expected = [
+        QueueEntry {
+            id: 7,
+            why: Some("Waiting for next available executor".to_owned()),
+            in_queue_since: 1_460_738_557_584,
+            task_name: Some("chicken".to_owned()),
+            buildable: true,
+        },
+        QueueEntry {
+            id: 6,
+            why: Some("Waiting for next available executor".to_owned()),
+            in_queue_since: 1_460_738_551_155,
+            task_name: Some("Freestyle".to_owned()),
+            buildable: true,
+        },
+    ];
+    assert_eq!(entries, expected);
+}
+
+#[tokio::test]
+async fn a_queued_pipeline_block_keeps_its_why_with_curly_quotes_and_its_task_name() {
+    let body = r#"{"_class":"hudson.model.Queue","items":[
+        {"_class":"hudson.model.Queue$BuildableItem","buildable":true,"id":143,
+         "inQueueSince":1700000000000,
+         "task":{"_class":"org.jenkinsci.plugins.workflow.support.steps.ExecutorStepExecution$PlaceholderTask",
+                 "name":"part of p #3"},
+         "why":"There are no nodes with the label ‘\"my label\"&&linux’"},
+        {"_class":"hudson.model.Queue$WaitingItem","id":144,"why":null}]}"#;
+
+    let entries = queue_answering(json_body(body)).await.unwrap();
+
+    assert_eq!(
+        entries[0].why.as_deref(),
+        Some("There are no nodes with the label ‘\"my label\"&&linux’")
+    );
+    assert_eq!(entries[0].task_name.as_deref(), Some("part of p #3"));
+    let waiting = QueueEntry {
+        id: 144,
+        why: None,
+        in_queue_since: 0,
+        task_name: None,
+        buildable: false,
+    };
+    assert_eq!(entries[1], waiting);
+}
+
+#[tokio::test]
+async fn an_empty_queue_lists_no_items() {
+    let body = r#"{"_class":"hudson.model.Queue","items":[]}"#;
+    assert!(queue_answering(json_body(body)).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_server_error_while_listing_the_queue_is_unavailable() {
+    let error = queue_answering(ResponseTemplate::new(500))
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, JenkinsError::Unavailable(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn listing_the_queue_while_jenkins_is_unreachable_is_unavailable() {
+    let jenkins = JenkinsHttp::new(&closed_port_url(), USER, Secret::new(TOKEN)).unwrap();
+
+    let error = jenkins.list_queue().await.unwrap_err();
+
+    assert!(matches!(error, JenkinsError::Unavailable(_)), "{error:?}");
 }

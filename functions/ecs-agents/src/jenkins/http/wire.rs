@@ -1,11 +1,12 @@
 //! Jenkins' wire formats: the `doCreateItem` form and its `X-Error` (jenkins.md
-//! §1), and the JSON shapes of a computer (§4) and a queue item (§5).
+//! §1), and the JSON shapes of a computer and the computer list (§4), a queue
+//! item and the queue (§5).
 
 use reqwest::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::jenkins::{AgentNode, AgentStatus, QueueItemState};
+use crate::jenkins::{AgentNode, AgentStatus, NodeInfo, QueueEntry, QueueItemState};
 use crate::naming::AgentName;
 
 /// The form fields of `POST /computer/doCreateItem`: `name`, `type` and the
@@ -94,12 +95,16 @@ pub(super) struct QueueItem {
     #[serde(rename = "_class")]
     class: Option<String>,
     cancelled: Option<bool>,
+    /// Epoch milliseconds; every item exports it, left ones included.
+    #[serde(rename = "inQueueSince")]
+    in_queue_since: Option<u64>,
 }
 
 impl QueueItem {
     /// Left (started or cancelled) or still queued (waiting, blocked,
-    /// buildable). Jenkins without `_class` is recognised by `cancelled`,
-    /// which only left items export.
+    /// buildable) since `inQueueSince` (0 if Jenkins left it out). Jenkins
+    /// without `_class` is recognised by `cancelled`, which only left items
+    /// export.
     pub(super) fn state(&self) -> QueueItemState {
         let left = match &self.class {
             Some(class) => class.ends_with("$LeftItem"),
@@ -110,7 +115,134 @@ impl QueueItem {
                 cancelled: self.cancelled.unwrap_or(false),
             }
         } else {
-            QueueItemState::Queued
+            QueueItemState::Queued {
+                in_queue_since: self.in_queue_since.unwrap_or(0),
+            }
+        }
+    }
+}
+
+/// `_class` of the built-in node's computer (`Hudson.MasterComputer`, a
+/// subclass of `Jenkins.MasterComputer`).
+const BUILT_IN_CLASS_SUFFIX: &str = "$MasterComputer";
+
+/// The built-in node's display name on Jenkins too old to export `_class`
+/// ("master" until 2.306, "Built-In Node" since 2.307).
+const BUILT_IN_NAMES: [&str; 2] = ["master", "Built-In Node"];
+
+/// `GET /computer/api/json?tree=computer[…]` (§4).
+#[derive(Debug, Deserialize)]
+pub(super) struct ComputerSet {
+    #[serde(default)]
+    computer: Vec<ListedComputer>,
+}
+
+impl ComputerSet {
+    /// Every node but the built-in one, in Jenkins' order.
+    pub(super) fn into_nodes(self) -> Vec<NodeInfo> {
+        self.computer
+            .into_iter()
+            .filter(|c| !c.is_built_in())
+            .map(ListedComputer::into_node)
+            .collect()
+    }
+}
+
+/// One element of the computer list. Fields missing from older Jenkins
+/// (`_class`, `description`, `assignedLabels`) and from every Jenkins so far
+/// (`idleStartMilliseconds`, which `Computer` does not export) default.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedComputer {
+    #[serde(rename = "_class")]
+    class: Option<String>,
+    display_name: String,
+    description: Option<String>,
+    offline: bool,
+    temporarily_offline: bool,
+    idle: bool,
+    idle_start_milliseconds: Option<i64>,
+    #[serde(default)]
+    assigned_labels: Vec<LabelName>,
+}
+
+/// An element of `assignedLabels[name]`.
+#[derive(Debug, Deserialize)]
+struct LabelName {
+    name: String,
+}
+
+impl ListedComputer {
+    /// By `_class` when Jenkins sends it (an agent may be called "master"),
+    /// else by the built-in node's display names.
+    fn is_built_in(&self) -> bool {
+        match &self.class {
+            Some(class) => class.ends_with(BUILT_IN_CLASS_SUFFIX),
+            None => BUILT_IN_NAMES.contains(&self.display_name.as_str()),
+        }
+    }
+
+    /// `idleStartMilliseconds` counts only while the computer is idle: when
+    /// busy Jenkins puts it in the future (the expected end of the build),
+    /// and without executors at `Long.MIN_VALUE`.
+    fn into_node(self) -> NodeInfo {
+        let idle_since = self
+            .idle_start_milliseconds
+            .filter(|_| self.idle)
+            .and_then(|ms| u64::try_from(ms).ok())
+            .filter(|&ms| ms > 0);
+        NodeInfo {
+            name: AgentName::new(self.display_name),
+            description: self.description.unwrap_or_default(),
+            offline: self.offline,
+            temporarily_offline: self.temporarily_offline,
+            idle: self.idle,
+            idle_since,
+            labels: self.assigned_labels.into_iter().map(|l| l.name).collect(),
+        }
+    }
+}
+
+/// `GET /queue/api/json?tree=items[…]` (§5).
+#[derive(Debug, Deserialize)]
+pub(super) struct Queue {
+    #[serde(default)]
+    items: Vec<ListedItem>,
+}
+
+impl Queue {
+    /// Every item, in Jenkins' order.
+    pub(super) fn into_entries(self) -> Vec<QueueEntry> {
+        self.items.into_iter().map(ListedItem::into_entry).collect()
+    }
+}
+
+/// One queue item: `id` is required, the rest defaults.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedItem {
+    id: u64,
+    why: Option<String>,
+    in_queue_since: Option<u64>,
+    #[serde(default)]
+    buildable: bool,
+    task: Option<Task>,
+}
+
+/// `task[name]`.
+#[derive(Debug, Deserialize)]
+struct Task {
+    name: Option<String>,
+}
+
+impl ListedItem {
+    fn into_entry(self) -> QueueEntry {
+        QueueEntry {
+            id: self.id,
+            why: self.why,
+            in_queue_since: self.in_queue_since.unwrap_or(0),
+            task_name: self.task.and_then(|t| t.name),
+            buildable: self.buildable,
         }
     }
 }

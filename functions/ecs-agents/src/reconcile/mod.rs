@@ -1,0 +1,234 @@
+//! The reconciler: on a schedule, make Jenkins, ECS and the queue agree,
+//! whatever events were lost.
+//!
+//! One run reads the queue, the nodes and this deployment's tasks, then:
+//! - keeps a label-less, never-connecting placeholder node, so that Jenkins
+//!   names the wanted label in `why` even when no agent exists (with no agent
+//!   nodes at all it only says "Waiting for next available executor");
+//! - **ghost nodes**: our offline node with no task, older than the grace
+//!   period → deleted;
+//! - **orphan tasks**: our task whose node is gone → stopped;
+//! - **never connected**: our node still offline after the agent launch
+//!   timeout → task stopped, node deleted, `AgentLaunchFailed` reported;
+//! - **idle agents**: idle longer than the template's retention (reuse), or
+//!   than a short grace after their one build (single use) → retired; idle
+//!   time is measured from Jenkins' `idleStartMilliseconds` where a version
+//!   exports it, else across runs (Jenkins' API has no idle-since field);
+//! - **missed demand**: a buildable item waiting for a label a template
+//!   serves, with no agent of ours for it → launched through the webhook's
+//!   own path (same idempotency, same caps).
+//!
+//! Reading fails → nothing is done (never act on half a picture). Work is
+//! bounded by a time budget; `dry_run` reports without acting; one summary
+//! line per run.
+
+mod rules;
+#[cfg(test)]
+mod tests;
+pub mod why;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tracing::info;
+
+use crate::ecs::{AgentTask, AgentTasks};
+use crate::events::EventPublisher;
+use crate::jenkins::{JenkinsNodes, NodeInfo, QueueEntry};
+use crate::launch::{LaunchError, Launcher};
+use crate::naming::AgentName;
+
+/// Tunables of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconcileOptions {
+    /// Report what would be done, do nothing.
+    pub dry_run: bool,
+    /// Stop starting new actions after this long (well under the function timeout).
+    pub budget: Duration,
+    /// A node may exist this long without a task (a launch in flight).
+    pub ghost_grace: Duration,
+    /// A single-use agent idle this long has run its build (or never will).
+    pub single_use_idle: Duration,
+    /// Launches per run, at most.
+    pub max_launches: usize,
+}
+
+impl Default for ReconcileOptions {
+    fn default() -> Self {
+        Self {
+            dry_run: false,
+            budget: Duration::from_secs(40),
+            ghost_grace: Duration::from_secs(120),
+            single_use_idle: Duration::from_secs(120),
+            max_launches: 20,
+        }
+    }
+}
+
+/// What one run saw and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    /// Items in the queue.
+    pub queued: usize,
+    /// Our agent nodes.
+    pub nodes: usize,
+    /// Our running tasks.
+    pub tasks: usize,
+    /// Agents launched for missed demand.
+    pub launched: Vec<AgentName>,
+    /// Launches deferred at a cap.
+    pub deferred: usize,
+    /// Ghost nodes deleted.
+    pub ghost_nodes: Vec<AgentName>,
+    /// Orphan tasks stopped.
+    pub orphan_tasks: Vec<String>,
+    /// Agents that never connected, retired.
+    pub never_connected: Vec<AgentName>,
+    /// Idle agents retired.
+    pub idle_retired: Vec<AgentName>,
+    /// The placeholder node was (re)created.
+    pub placeholder_created: bool,
+    /// Actions that failed (the next run tries again).
+    pub errors: Vec<String>,
+    /// Nothing was done; the lists say what would have been.
+    pub dry_run: bool,
+    /// The time budget ran out before every action was taken.
+    pub out_of_time: bool,
+}
+
+/// Reading Jenkins or ECS failed: nothing was done.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("reconcile did nothing: {0}")]
+pub struct ReconcileError(pub String);
+
+/// The reconciler of one deployment.
+#[derive(Debug)]
+pub struct Reconciler<J, E, P> {
+    launcher: Launcher<J, E, P>,
+    options: ReconcileOptions,
+    /// When each idle agent was first seen idle (epoch ms). Jenkins exports
+    /// no idle-since time, so the reconciler measures idleness across its
+    /// runs; a cold start restarts the measure (agents kept longer, never
+    /// retired early).
+    idle_seen: std::sync::Mutex<HashMap<AgentName, u64>>,
+}
+
+/// One run's picture of the world.
+pub(crate) struct World {
+    pub queue: Vec<QueueEntry>,
+    pub nodes: Vec<NodeInfo>,
+    pub tasks: HashMap<AgentName, AgentTask>,
+    pub unnamed_tasks: Vec<AgentTask>,
+    pub now_ms: u64,
+}
+
+impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
+    /// A reconciler acting through `launcher`.
+    pub fn new(launcher: Launcher<J, E, P>, options: ReconcileOptions) -> Self {
+        Self {
+            launcher,
+            options,
+            idle_seen: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The launcher, for tests.
+    pub fn launcher(&self) -> &Launcher<J, E, P> {
+        &self.launcher
+    }
+
+    /// The name of the placeholder node this deployment keeps.
+    pub fn placeholder_name(&self) -> AgentName {
+        // `_` cannot follow the cloud name in agent names (`<cloud>-…`).
+        AgentName::new(format!("{}_placeholder", self.launcher.config().cloud.name))
+    }
+
+    /// One reconcile run at `now_ms`.
+    #[tracing::instrument(skip_all, fields(dry_run = self.options.dry_run))]
+    pub async fn run(&self, now_ms: u64) -> Result<RunSummary, ReconcileError> {
+        let started = Instant::now();
+        let world = self.read(now_ms).await?;
+        let mut run = Run {
+            reconciler: self,
+            started,
+            summary: RunSummary {
+                dry_run: self.options.dry_run,
+                ..Default::default()
+            },
+        };
+        run.summary.queued = world.queue.len();
+        run.summary.tasks = world.tasks.len() + world.unnamed_tasks.len();
+        run.apply(&world).await;
+        self.launcher.forget_usage();
+        let s = &run.summary;
+        info!(
+            queued = s.queued,
+            nodes = s.nodes,
+            tasks = s.tasks,
+            launched = s.launched.len(),
+            deferred = s.deferred,
+            ghost_nodes = s.ghost_nodes.len(),
+            orphan_tasks = s.orphan_tasks.len(),
+            never_connected = s.never_connected.len(),
+            idle_retired = s.idle_retired.len(),
+            placeholder_created = s.placeholder_created,
+            errors = s.errors.len(),
+            dry_run = s.dry_run,
+            out_of_time = s.out_of_time,
+            "reconcile run"
+        );
+        Ok(run.summary)
+    }
+
+    async fn read(&self, now_ms: u64) -> Result<World, ReconcileError> {
+        let jenkins = self.launcher.jenkins();
+        let queue = jenkins
+            .list_queue()
+            .await
+            .map_err(|e| ReconcileError(e.to_string()))?;
+        let nodes = jenkins
+            .list_nodes()
+            .await
+            .map_err(|e| ReconcileError(e.to_string()))?;
+        let tasks = self
+            .launcher
+            .ecs()
+            .active_tasks()
+            .await
+            .map_err(|e| ReconcileError(e.to_string()))?;
+        let (named, unnamed): (Vec<_>, Vec<_>) = tasks.into_iter().partition(|t| t.agent.is_some());
+        let tasks = named
+            .into_iter()
+            .filter_map(|t| Some((t.agent.clone()?, t)))
+            .collect();
+        Ok(World {
+            queue,
+            nodes,
+            tasks,
+            unnamed_tasks: unnamed,
+            now_ms,
+        })
+    }
+}
+
+/// One run in progress.
+pub(crate) struct Run<'a, J, E, P> {
+    reconciler: &'a Reconciler<J, E, P>,
+    started: Instant,
+    summary: RunSummary,
+}
+
+impl<J, E, P> Run<'_, J, E, P> {
+    /// Whether there is time for another action.
+    fn in_time(&mut self) -> bool {
+        let in_time = self.started.elapsed() < self.reconciler.options.budget;
+        self.summary.out_of_time |= !in_time;
+        in_time
+    }
+
+    fn failed(&mut self, what: String, error: &LaunchError) {
+        self.summary.errors.push(format!("{what}: {error}"));
+    }
+}

@@ -1,0 +1,241 @@
+//! The reconcile rules, applied to one run's picture of the world.
+
+use std::time::Duration;
+
+use super::why::{Wanted, waiting_for};
+use super::{Run, World};
+use crate::config::Retention;
+use crate::ecs::{AgentTask, AgentTasks};
+use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
+use crate::jenkins::{AgentNode, JenkinsNodes, NodeInfo, QueueEntry};
+use crate::launch::{
+    LaunchError, LaunchOutcome, QueuedBuild, created_ms, queue_item_of, template_of,
+};
+use crate::naming::AgentName;
+
+impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
+    pub(crate) async fn apply(&mut self, world: &World) {
+        let config = self.reconciler.launcher.config();
+        let ours: Vec<&NodeInfo> = world
+            .nodes
+            .iter()
+            .filter(|n| template_of(config, n.name.as_str()).is_some())
+            .collect();
+        self.summary.nodes = ours.len();
+        self.placeholder(world).await;
+        for node in &ours {
+            if !self.in_time() {
+                return;
+            }
+            self.node_rules(node, world).await;
+        }
+        self.orphans(world).await;
+        self.missed_demand(world, &ours).await;
+    }
+
+    async fn placeholder(&mut self, world: &World) {
+        let name = self.reconciler.placeholder_name();
+        if world.nodes.iter().any(|n| n.name == name) {
+            return;
+        }
+        self.summary.placeholder_created = true;
+        if self.reconciler.options.dry_run {
+            return;
+        }
+        let node = AgentNode {
+            name: name.clone(),
+            description: "Placeholder managed by ecs-agents: never connects, carries no label, keeps Jenkins \
+                          naming wanted labels in queue reasons while no agent exists"
+                .into(),
+            num_executors: 1,
+            remote_fs: "/home/jenkins/placeholder".into(),
+            label_string: String::new(),
+            web_socket: true,
+        };
+        if let Err(error) = self.reconciler.launcher.jenkins().create_agent(&node).await {
+            self.summary
+                .errors
+                .push(format!("placeholder {name}: {error}"));
+        }
+    }
+
+    async fn node_rules(&mut self, node: &NodeInfo, world: &World) {
+        let options = self.reconciler.options;
+        let config = self.reconciler.launcher.config();
+        let age = created_ms(&node.description).map_or(Duration::MAX, |created| {
+            ms(world.now_ms.saturating_sub(created))
+        });
+        let task = world.tasks.get(&node.name);
+        if node.offline && task.is_none() && age > options.ghost_grace {
+            self.summary.ghost_nodes.push(node.name.clone());
+            self.retire(&node.name, None, "ghost node").await;
+        } else if node.offline
+            && !node.temporarily_offline
+            && task.is_some()
+            && age > config.cloud.agent_launch_timeout
+        {
+            self.summary.never_connected.push(node.name.clone());
+            self.retire(&node.name, task, "agent did not connect").await;
+            let reason = format!(
+                "agent did not connect within {} s",
+                config.cloud.agent_launch_timeout.as_secs()
+            );
+            self.report_failure(&node.name, reason).await;
+        } else if self.idle_too_long(node, world.now_ms) {
+            self.summary.idle_retired.push(node.name.clone());
+            self.retire(&node.name, task, "idle agent retired").await;
+        }
+    }
+
+    fn idle_too_long(&self, node: &NodeInfo, now_ms: u64) -> bool {
+        let mut seen = self
+            .reconciler
+            .idle_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if node.offline || !node.idle {
+            seen.remove(&node.name);
+            return false;
+        }
+        let since = node
+            .idle_since
+            .unwrap_or_else(|| *seen.entry(node.name.clone()).or_insert(now_ms));
+        drop(seen);
+        let config = self.reconciler.launcher.config();
+        let Some(template) = template_of(config, node.name.as_str()) else {
+            return false;
+        };
+        let idle = ms(now_ms.saturating_sub(since));
+        match template.retention {
+            Retention::Idle { minutes } => idle > Duration::from_secs(u64::from(minutes) * 60),
+            Retention::SingleUse => idle > self.reconciler.options.single_use_idle,
+        }
+    }
+
+    async fn orphans(&mut self, world: &World) {
+        for (name, task) in &world.tasks {
+            if world.nodes.iter().any(|n| &n.name == name) || !self.in_time() {
+                continue;
+            }
+            self.summary.orphan_tasks.push(task.task_arn.clone());
+            if !self.reconciler.options.dry_run
+                && let Err(error) = self
+                    .reconciler
+                    .launcher
+                    .ecs()
+                    .stop(&task.task_arn, "orphan: its Jenkins node is gone")
+                    .await
+            {
+                self.summary
+                    .errors
+                    .push(format!("stop {}: {error}", task.task_arn));
+            }
+        }
+    }
+
+    async fn missed_demand(&mut self, world: &World, ours: &[&NodeInfo]) {
+        let names: Vec<&str> = world.nodes.iter().map(|n| n.name.as_str()).collect();
+        for entry in world.queue.iter().filter(|e| e.buildable) {
+            if self.summary.launched.len() >= self.reconciler.options.max_launches
+                || !self.in_time()
+            {
+                return;
+            }
+            let Some(Wanted::Label(expr)) = entry
+                .why
+                .as_deref()
+                .and_then(|why| waiting_for(why, &names))
+            else {
+                continue;
+            };
+            let config = self.reconciler.launcher.config();
+            let Some(template) = config.select(&expr) else {
+                continue;
+            };
+            let served = ours
+                .iter()
+                .any(|n| queue_item_of(config, &n.name) == Some(entry.id))
+                || ours.iter().any(|n| {
+                    !n.offline
+                        && n.idle
+                        && template_of(config, n.name.as_str()).is_some_and(|t| t.serves(&expr))
+                });
+            if served {
+                continue;
+            }
+            let name = AgentName::for_queue_item(&config.cloud.name, &template.name, entry.id, 0);
+            self.launch(entry, expr.expression(), name).await;
+        }
+    }
+
+    async fn launch(&mut self, entry: &QueueEntry, label: String, name: AgentName) {
+        if self.reconciler.options.dry_run {
+            self.summary.launched.push(name);
+            return;
+        }
+        let build = QueuedBuild {
+            queue_item: entry.id,
+            label: Some(label),
+            job_name: entry.task_name.clone(),
+            in_queue_since: entry.in_queue_since,
+            age: None,
+            verified_queued: true,
+        };
+        match self.reconciler.launcher.launch(&build).await {
+            Ok(LaunchOutcome::Launched { node, .. }) => self.summary.launched.push(node),
+            Ok(LaunchOutcome::Deferred { .. }) => self.summary.deferred += 1,
+            Ok(_) => {}
+            Err(error) => self.failed(format!("launch for queue item {}", entry.id), &error),
+        }
+    }
+
+    /// Deletes the node, then stops its task (so no build lands on a dying agent).
+    async fn retire(&mut self, name: &AgentName, task: Option<&AgentTask>, why: &str) {
+        if self.reconciler.options.dry_run {
+            return;
+        }
+        if let Err(error) = self.reconciler.launcher.jenkins().delete_agent(name).await {
+            self.failed(
+                format!("delete {name}"),
+                &LaunchError::from_jenkins(&error, name),
+            );
+            return;
+        }
+        if let Some(task) = task
+            && let Err(error) = self
+                .reconciler
+                .launcher
+                .ecs()
+                .stop(&task.task_arn, why)
+                .await
+        {
+            self.summary
+                .errors
+                .push(format!("stop {}: {error}", task.task_arn));
+        }
+    }
+
+    async fn report_failure(&mut self, name: &AgentName, reason: String) {
+        let config = self.reconciler.launcher.config();
+        let event = AgentEvent {
+            kind: AgentEventKind::AgentLaunchFailed,
+            node: name.to_string(),
+            template: template_of(config, name.as_str())
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            queue_item: queue_item_of(config, name),
+            task_arn: None,
+            reason: Some(reason),
+            stop: None,
+        };
+        if !self.reconciler.options.dry_run
+            && let Err(error) = self.reconciler.launcher.events().publish(&event).await
+        {
+            tracing::warn!(%error, "AgentLaunchFailed not published");
+        }
+    }
+}
+
+fn ms(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}

@@ -1,0 +1,313 @@
+//! Reconcile rules against the in-memory fakes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::config::AgentsConfig;
+use crate::ecs::fake::FakeEcs;
+use crate::events::AgentEventKind;
+use crate::events::fake::FakePublisher;
+use crate::jenkins::fake::{Call, FakeJenkins};
+use crate::jenkins::{AgentNode, JenkinsError};
+use crate::launch::{LauncherOptions, QueuedBuild, now_ms};
+
+const CONFIG: &str = "
+cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', agentLaunchTimeoutSeconds: 300}
+templates:
+  - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}
+  - {name: warm, labels: warm, cpu: 512, memory: 1024, subnets: [s-1], idleMinutes: 30}
+";
+const MINUTE: u64 = 60_000;
+
+type TestReconciler = Reconciler<FakeJenkins, FakeEcs, FakePublisher>;
+
+fn reconciler(options: ReconcileOptions) -> TestReconciler {
+    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
+    let launcher = Launcher::new(
+        config,
+        FakeJenkins::new(),
+        FakeEcs::new(),
+        FakePublisher::new(),
+        LauncherOptions::default(),
+    );
+    Reconciler::new(launcher, options)
+}
+
+fn jenkins(r: &TestReconciler) -> &FakeJenkins {
+    r.launcher().jenkins_for_tests()
+}
+
+fn ecs(r: &TestReconciler) -> &FakeEcs {
+    r.launcher().ecs_for_tests()
+}
+
+fn waiting(id: u64, why: &str) -> QueueEntry {
+    QueueEntry {
+        id,
+        why: Some(why.into()),
+        in_queue_since: 1_000 + id,
+        task_name: Some("app".into()),
+        buildable: true,
+    }
+}
+
+async fn launched(r: &TestReconciler, item: u64, label: &str) -> AgentName {
+    let build = QueuedBuild {
+        queue_item: item,
+        label: Some(label.into()),
+        job_name: None,
+        in_queue_since: 1,
+        age: Some(Duration::ZERO),
+        verified_queued: false,
+    };
+    match r.launcher().launch(&build).await.unwrap() {
+        crate::launch::LaunchOutcome::Launched { node, .. } => node,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn names(list: &[AgentName]) -> Vec<&str> {
+    list.iter().map(AgentName::as_str).collect()
+}
+
+#[tokio::test]
+async fn a_buildable_item_for_a_served_label_gets_an_agent() {
+    let r = reconciler(ReconcileOptions::default());
+    jenkins(&r).enqueue(waiting(
+        41,
+        "There are no nodes with the label \u{2018}linux\u{2019}",
+    ));
+    let summary = r.run(now_ms()).await.unwrap();
+    assert_eq!(names(&summary.launched), ["ecs-linux-41"]);
+    assert_eq!(ecs(&r).running().len(), 1);
+    // Run again: the item is served by the agent launched for it.
+    let again = r.run(now_ms()).await.unwrap();
+    assert!(again.launched.is_empty(), "{again:?}");
+    assert_eq!(ecs(&r).tasks().len(), 1);
+}
+
+#[tokio::test]
+async fn items_for_labels_no_template_serves_or_without_a_label_are_left_alone() {
+    let r = reconciler(ReconcileOptions::default());
+    jenkins(&r).enqueue(waiting(
+        1,
+        "There are no nodes with the label \u{2018}windows\u{2019}",
+    ));
+    jenkins(&r).enqueue(waiting(2, "Waiting for next available executor"));
+    jenkins(&r).enqueue(waiting(3, "In the quiet period. Expires in 4.9 sec"));
+    let summary = r.run(now_ms()).await.unwrap();
+    assert!(summary.launched.is_empty());
+    assert!(ecs(&r).tasks().is_empty());
+}
+
+#[tokio::test]
+async fn the_placeholder_node_is_created_once() {
+    let r = reconciler(ReconcileOptions::default());
+    assert!(r.run(now_ms()).await.unwrap().placeholder_created);
+    assert_eq!(names(&jenkins(&r).node_names()), ["ecs_placeholder"]);
+    let placeholder = jenkins(&r)
+        .node(&AgentName::new("ecs_placeholder"))
+        .unwrap();
+    assert_eq!(placeholder.label_string, "", "it must never serve a build");
+    assert!(!r.run(now_ms()).await.unwrap().placeholder_created);
+    assert_eq!(jenkins(&r).calls(Call::Create), 1);
+}
+
+#[tokio::test]
+async fn a_ghost_node_is_deleted_after_the_grace_period_only() {
+    let r = reconciler(ReconcileOptions::default());
+    let created = now_ms();
+    let ghost = AgentNode {
+        name: AgentName::new("ecs-linux-9"),
+        description: format!("ECS agent (template linux) for app, queue item 9; created {created}"),
+        num_executors: 1,
+        remote_fs: "/home/jenkins/agent".into(),
+        label_string: "linux".into(),
+        web_socket: true,
+    };
+    jenkins(&r).add_node(ghost);
+    assert!(
+        r.run(created + MINUTE)
+            .await
+            .unwrap()
+            .ghost_nodes
+            .is_empty(),
+        "a launch may be in flight"
+    );
+    let summary = r.run(created + 3 * MINUTE).await.unwrap();
+    assert_eq!(names(&summary.ghost_nodes), ["ecs-linux-9"]);
+    assert_eq!(names(&jenkins(&r).node_names()), ["ecs_placeholder"]);
+}
+
+#[tokio::test]
+async fn an_orphan_task_is_stopped() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 5, "linux").await;
+    jenkins(&r).delete_agent(&node).await.unwrap();
+    let summary = r.run(now_ms()).await.unwrap();
+    assert_eq!(summary.orphan_tasks.len(), 1);
+    assert!(ecs(&r).running().is_empty());
+}
+
+#[tokio::test]
+async fn an_agent_that_never_connects_is_retired_and_reported() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 5, "linux").await;
+    assert!(
+        r.run(now_ms() + MINUTE)
+            .await
+            .unwrap()
+            .never_connected
+            .is_empty(),
+        "still within the launch timeout"
+    );
+    let summary = r.run(now_ms() + 6 * MINUTE).await.unwrap();
+    assert_eq!(summary.never_connected, std::slice::from_ref(&node));
+    assert!(jenkins(&r).node(&node).is_none());
+    assert!(ecs(&r).running().is_empty());
+    let failed = r
+        .launcher()
+        .events_for_tests()
+        .published()
+        .into_iter()
+        .find(|e| e.kind == AgentEventKind::AgentLaunchFailed)
+        .unwrap();
+    assert_eq!(
+        failed.reason.as_deref(),
+        Some("agent did not connect within 300 s")
+    );
+}
+
+#[tokio::test]
+async fn a_single_use_agent_idle_after_its_build_is_retired() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 5, "linux").await;
+    jenkins(&r).set_connected(&node, true);
+    jenkins(&r).set_idle_since(&node, now_ms());
+    assert!(
+        r.run(now_ms() + MINUTE)
+            .await
+            .unwrap()
+            .idle_retired
+            .is_empty()
+    );
+    let summary = r.run(now_ms() + 3 * MINUTE).await.unwrap();
+    assert_eq!(summary.idle_retired, std::slice::from_ref(&node));
+    assert!(ecs(&r).running().is_empty());
+}
+
+#[tokio::test]
+async fn a_reusable_agent_is_kept_until_its_idle_retention_passes() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 6, "warm").await;
+    jenkins(&r).set_connected(&node, true);
+    jenkins(&r).set_idle_since(&node, now_ms());
+    assert!(
+        r.run(now_ms() + 20 * MINUTE)
+            .await
+            .unwrap()
+            .idle_retired
+            .is_empty()
+    );
+    assert_eq!(
+        r.run(now_ms() + 31 * MINUTE).await.unwrap().idle_retired,
+        [node]
+    );
+}
+
+#[tokio::test]
+async fn without_an_idle_since_time_idleness_is_measured_across_runs() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 5, "linux").await;
+    jenkins(&r).set_connected(&node, true);
+    let start = now_ms();
+    assert!(
+        r.run(start).await.unwrap().idle_retired.is_empty(),
+        "first seen idle now"
+    );
+    assert!(r.run(start + MINUTE).await.unwrap().idle_retired.is_empty());
+    jenkins(&r).set_busy(&node, true);
+    r.run(start + 2 * MINUTE).await.unwrap();
+    jenkins(&r).set_busy(&node, false);
+    assert!(
+        r.run(start + 3 * MINUTE)
+            .await
+            .unwrap()
+            .idle_retired
+            .is_empty(),
+        "busy in between restarts the measure"
+    );
+    assert_eq!(
+        r.run(start + 6 * MINUTE).await.unwrap().idle_retired,
+        [node]
+    );
+}
+
+#[tokio::test]
+async fn a_busy_agent_is_never_touched() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 5, "linux").await;
+    jenkins(&r).set_connected(&node, true);
+    jenkins(&r).set_busy(&node, true);
+    let summary = r.run(now_ms() + 60 * MINUTE).await.unwrap();
+    assert!(
+        summary.idle_retired.is_empty()
+            && summary.never_connected.is_empty()
+            && summary.ghost_nodes.is_empty()
+    );
+    assert_eq!(ecs(&r).running().len(), 1);
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_and_changes_nothing() {
+    let r = reconciler(ReconcileOptions {
+        dry_run: true,
+        ..ReconcileOptions::default()
+    });
+    jenkins(&r).enqueue(waiting(
+        41,
+        "There are no nodes with the label \u{2018}linux\u{2019}",
+    ));
+    let node = launched(&r, 5, "linux").await;
+    jenkins(&r).delete_agent(&node).await.unwrap();
+    let summary = r.run(now_ms()).await.unwrap();
+    assert!(summary.dry_run && summary.placeholder_created);
+    assert_eq!((summary.launched.len(), summary.orphan_tasks.len()), (1, 1));
+    assert!(jenkins(&r).node_names().is_empty());
+    assert_eq!(ecs(&r).running().len(), 1);
+}
+
+#[tokio::test]
+async fn jenkins_or_ecs_unreadable_means_nothing_is_done() {
+    let r = reconciler(ReconcileOptions::default());
+    jenkins(&r).fail_next(Call::ListNodes, JenkinsError::Unavailable("502".into()));
+    assert!(r.run(now_ms()).await.is_err());
+    assert_eq!(jenkins(&r).calls(Call::Create), 0);
+    ecs(&r).fail_listing(crate::ecs::EcsError::Unavailable("timeout".into()));
+    assert!(r.run(now_ms()).await.is_err());
+    assert_eq!(jenkins(&r).calls(Call::Create), 0);
+}
+
+#[tokio::test]
+async fn a_settled_world_needs_nothing_on_later_runs() {
+    let r = reconciler(ReconcileOptions::default());
+    jenkins(&r).enqueue(waiting(
+        41,
+        "All nodes of label \u{2018}linux\u{2019} are offline",
+    ));
+    r.run(now_ms()).await.unwrap();
+    for _ in 0..2 {
+        let summary = r.run(now_ms()).await.unwrap();
+        let acted = summary.launched.len()
+            + summary.ghost_nodes.len()
+            + summary.orphan_tasks.len()
+            + summary.never_connected.len()
+            + summary.idle_retired.len();
+        assert_eq!(
+            (acted, summary.placeholder_created),
+            (0, false),
+            "{summary:?}"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! The task-stopped handler: an agent's ECS task changed state.
+//!
+//! - Not ours (another `startedBy` or cluster): ignored with no API call.
+//! - Fargate Spot warning: the node is marked temporarily offline so no new
+//!   build lands on it; the final STOPPED event deletes it.
+//! - STOPPED: the node is deleted (already gone is fine), `AgentStopped` is
+//!   published with why and how long, and a task that failed to start is
+//!   relaunched for the same queue item when the cause is transient and the
+//!   build still waits, at most `max_attempts` launches per item (the attempt
+//!   travels in the agent name, so no database counts it); a permanent cause
+//!   is reported as `AgentLaunchFailed` instead.
+//! - Anything else (RUNNING, PENDING…, also after STOPPED): nothing to do, so
+//!   late or repeated events never resurrect an agent.
+//!
+//! Jenkins failing makes the handler fail, so Lambda's retries and the
+//! dead-letter queue keep the event: a deletion is never reported done when
+//! it was not.
+
+pub mod event;
+mod relaunch;
+mod report;
+#[cfg(test)]
+mod samples;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tracing::{info, warn};
+
+pub use event::EcsTaskStateChange;
+pub use relaunch::RelaunchOptions;
+pub use report::{ContainerEnd, StopReport};
+
+use crate::ecs::AgentTasks;
+use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
+use crate::jenkins::{Deleted, JenkinsError, JenkinsNodes};
+use crate::launch::{GROUP_PREFIX, Launcher, template_of};
+use crate::naming::AgentName;
+
+/// What handling one task event did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum TaskChangeOutcome {
+    /// Not a task of this deployment.
+    NotOurs,
+    /// Ours, but nothing to do.
+    Ignored {
+        /// Why.
+        reason: String,
+    },
+    /// Spot warning: the node no longer takes builds.
+    MarkedOffline {
+        /// Node name.
+        node: AgentName,
+    },
+    /// The task stopped and its node is gone.
+    Stopped {
+        /// Node name.
+        node: AgentName,
+        /// True if this event deleted the node (false: it was gone already).
+        node_deleted: bool,
+        /// Why, in words.
+        summary: String,
+        /// The replacement launched for a failed start.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        relaunched: Option<AgentName>,
+    },
+}
+
+/// Jenkins could not be told; the event must be retried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("agent {node}: {source}")]
+pub struct StopError {
+    /// Node name.
+    pub node: AgentName,
+    /// What Jenkins said.
+    #[source]
+    pub source: JenkinsError,
+}
+
+/// Handles ECS task state changes for one deployment.
+#[derive(Debug)]
+pub struct TaskStopped<J, E, P> {
+    launcher: Launcher<J, E, P>,
+    relaunch: RelaunchOptions,
+    /// (task, version) already reported by this instance: EventBridge may
+    /// deliver an event twice.
+    reported: Mutex<HashSet<(String, u64)>>,
+}
+
+/// Reported events remembered per function instance before forgetting all.
+const MAX_REMEMBERED: usize = 10_000;
+
+impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
+    /// A handler launching replacements through `launcher`.
+    pub fn new(launcher: Launcher<J, E, P>, relaunch: RelaunchOptions) -> Self {
+        Self {
+            launcher,
+            relaunch,
+            reported: Mutex::default(),
+        }
+    }
+
+    /// The launcher, for tests.
+    pub fn launcher(&self) -> &Launcher<J, E, P> {
+        &self.launcher
+    }
+
+    /// Handles one event's detail.
+    #[tracing::instrument(skip_all, fields(task_arn = change.task_arn.as_deref(), last_status = change.last_status.as_deref(), version = change.version))]
+    pub async fn handle(
+        &self,
+        change: &EcsTaskStateChange,
+    ) -> Result<TaskChangeOutcome, StopError> {
+        let Some(node) = self.our_agent(change) else {
+            return Ok(TaskChangeOutcome::NotOurs);
+        };
+        if change.is_spot_warning() {
+            return self.spot_warning(node).await;
+        }
+        if !change.is_stopped() {
+            let status = change.last_status.as_deref().unwrap_or("unknown");
+            return Ok(TaskChangeOutcome::Ignored {
+                reason: format!("task is {status}; only STOPPED and Spot warnings need action"),
+            });
+        }
+        let report = StopReport::from_event(change);
+        let deleted = self
+            .launcher
+            .jenkins()
+            .delete_agent(&node)
+            .await
+            .map_err(|source| StopError {
+                node: node.clone(),
+                source,
+            })?;
+        let summary = report.summary();
+        info!(node = %node, node_deleted = deleted == Deleted::Deleted, "agent {node} stopped: {summary}");
+        let relaunched = match relaunch::start_failure(change) {
+            Some(failure) => self.after_failed_start(&node, &failure).await,
+            None => None,
+        };
+        self.report_stop(change, &node, report).await;
+        Ok(TaskChangeOutcome::Stopped {
+            node,
+            node_deleted: deleted == Deleted::Deleted,
+            summary,
+            relaunched,
+        })
+    }
+
+    /// Our agent's name, if the task is this deployment's.
+    fn our_agent(&self, change: &EcsTaskStateChange) -> Option<AgentName> {
+        if change.started_by.as_deref() != Some(self.launcher.started_by()) {
+            return None;
+        }
+        let cluster = &self.launcher.config().cloud.cluster;
+        let cluster_arn = change.cluster_arn.as_deref().unwrap_or_default();
+        if cluster_arn != cluster && !cluster_arn.ends_with(&format!(":cluster/{cluster}")) {
+            return None;
+        }
+        let from_group = change
+            .group
+            .as_deref()
+            .and_then(|g| g.strip_prefix(GROUP_PREFIX));
+        let name = from_group.or_else(|| change.environment("JENKINS_AGENT_NAME"))?;
+        Some(AgentName::new(name))
+    }
+
+    async fn spot_warning(&self, node: AgentName) -> Result<TaskChangeOutcome, StopError> {
+        let reason = "Fargate Spot interruption: this agent's task stops in about two minutes";
+        let marked = self
+            .launcher
+            .jenkins()
+            .mark_offline(&node, reason)
+            .await
+            .map_err(|source| StopError {
+                node: node.clone(),
+                source,
+            })?;
+        if !marked {
+            return Ok(TaskChangeOutcome::Ignored {
+                reason: format!("{node} is already gone"),
+            });
+        }
+        warn!(node = %node, "agent {node} marked offline: {reason}");
+        Ok(TaskChangeOutcome::MarkedOffline { node })
+    }
+
+    async fn report_stop(&self, change: &EcsTaskStateChange, node: &AgentName, report: StopReport) {
+        let key = (
+            change.task_arn.clone().unwrap_or_default(),
+            change.version.unwrap_or_default(),
+        );
+        {
+            let mut reported = self.reported.lock().unwrap_or_else(|p| p.into_inner());
+            if reported.len() >= MAX_REMEMBERED {
+                reported.clear();
+            }
+            if !reported.insert(key) {
+                return;
+            }
+        }
+        let event = AgentEvent {
+            kind: AgentEventKind::AgentStopped,
+            node: node.to_string(),
+            template: template_of(self.launcher.config(), node.as_str())
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            queue_item: relaunch::queue_item(self.launcher.config(), node),
+            task_arn: change.task_arn.clone(),
+            reason: Some(report.summary()),
+            stop: Some(report),
+        };
+        if let Err(error) = self.launcher.events().publish(&event).await {
+            warn!(%error, "AgentStopped not published");
+        }
+    }
+}

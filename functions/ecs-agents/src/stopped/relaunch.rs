@@ -1,0 +1,243 @@
+//! Tasks that never started: a transient cause (capacity, Spot, a network
+//! hiccup while pulling) gets a replacement for the same queue item, with
+//! exponential backoff and a hard limit on attempts; a permanent cause
+//! (image not found, access denied, bad configuration) is reported and never
+//! retried — no endless relaunch loop (the Kubernetes plugin's ImagePullBackOff
+//! lesson, peers.md).
+//!
+//! The attempt number travels in the agent name (`<cloud>-<template>-<item>-<n>`),
+//! so attempts are counted across invocations without a database, and a
+//! duplicate event derives the same replacement name (and client token).
+
+use std::time::Duration;
+
+use tracing::{info, warn};
+
+use super::TaskStopped;
+use super::event::EcsTaskStateChange;
+use crate::config::AgentsConfig;
+use crate::ecs::AgentTasks;
+use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
+use crate::jenkins::{JenkinsNodes, QueueItemState};
+use crate::launch::{QueuedBuild, template_of};
+use crate::naming::AgentName;
+
+/// Limits on replacing agents whose task failed to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelaunchOptions {
+    /// Launches per queue item, the first included.
+    pub max_attempts: u32,
+    /// Wait before the first relaunch; doubled for each further one.
+    pub backoff: Duration,
+    /// Longest wait (the function's timeout must exceed it).
+    pub backoff_cap: Duration,
+}
+
+impl Default for RelaunchOptions {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            backoff: Duration::from_secs(2),
+            backoff_cap: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Why a task never started, and whether trying again may help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StartFailure {
+    pub reason: String,
+    pub transient: bool,
+}
+
+/// Words in ECS reasons that no retry can fix.
+const PERMANENT: [&str; 10] = [
+    "not found",
+    "manifest unknown",
+    "does not exist",
+    "accessdenied",
+    "access denied",
+    "not authorized",
+    "unauthorized",
+    "invalid",
+    "no such",
+    "denied",
+];
+
+/// The failure, if the task never started (no `startedAt`, or TaskFailedToStart).
+pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure> {
+    let failed =
+        change.stop_code.as_deref() == Some("TaskFailedToStart") || change.started_at.is_none();
+    if !failed {
+        return None;
+    }
+    let reason = change
+        .stopped_reason
+        .clone()
+        .or_else(|| change.containers.iter().find_map(|c| c.reason.clone()))
+        .unwrap_or_else(|| "task stopped before it started".to_owned());
+    let lower = reason.to_lowercase();
+    let transient = !PERMANENT.iter().any(|word| lower.contains(word));
+    Some(StartFailure { reason, transient })
+}
+
+/// The queue item an agent serves, from its name.
+pub(crate) fn queue_item(config: &AgentsConfig, node: &AgentName) -> Option<u64> {
+    crate::launch::queue_item_of(config, node)
+}
+
+/// Which launch for its queue item an agent is: 0 for the first.
+fn attempt_of(config: &AgentsConfig, node: &AgentName) -> Option<u32> {
+    let template = template_of(config, node.as_str())?;
+    let rest = node
+        .as_str()
+        .strip_prefix(&format!("{}-{}-", config.cloud.name, template.name))?;
+    let mut parts = rest.split('-');
+    parts.next()?.parse::<u64>().ok()?;
+    Some(parts.next().and_then(|n| n.parse().ok()).unwrap_or(0))
+}
+
+impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
+    /// Relaunches or reports a failed start; the name of a replacement, if any.
+    pub(crate) async fn after_failed_start(
+        &self,
+        node: &AgentName,
+        failure: &StartFailure,
+    ) -> Option<AgentName> {
+        let config = self.launcher.config();
+        let (Some(template), Some(item), Some(attempt)) = (
+            template_of(config, node.as_str()),
+            queue_item(config, node),
+            attempt_of(config, node),
+        ) else {
+            return None;
+        };
+        let next = attempt + 1;
+        if !failure.transient || next >= self.relaunch.max_attempts {
+            let reason = match failure.transient {
+                true => format!("gave up after {next} attempts: {}", failure.reason),
+                false => failure.reason.clone(),
+            };
+            self.report_launch_failure(node, &template.name, item, reason)
+                .await;
+            return None;
+        }
+        let in_queue_since = match self.launcher.jenkins().queue_item(item).await {
+            Ok(QueueItemState::Queued { in_queue_since }) => in_queue_since,
+            Ok(_) => return None,
+            Err(error) => {
+                warn!(%error, "cannot tell whether the build still waits; the reconciler will relaunch if it does");
+                return None;
+            }
+        };
+        tokio::time::sleep(self.backoff(attempt)).await;
+        let name = AgentName::for_queue_item(&config.cloud.name, &template.name, item, next);
+        let build = QueuedBuild {
+            queue_item: item,
+            label: None,
+            job_name: None,
+            in_queue_since,
+            age: None,
+            verified_queued: true,
+        };
+        match self
+            .launcher
+            .launch_agent(&build, template, name.clone())
+            .await
+        {
+            Ok(_) => {
+                info!(node = %name, attempt = next, "replacement agent launched after: {}", failure.reason);
+                Some(name)
+            }
+            Err(error) => {
+                warn!(node = %name, %error, "replacement launch failed; the reconciler will retry");
+                None
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt);
+        self.relaunch
+            .backoff
+            .saturating_mul(factor)
+            .min(self.relaunch.backoff_cap)
+    }
+
+    async fn report_launch_failure(
+        &self,
+        node: &AgentName,
+        template: &str,
+        item: u64,
+        reason: String,
+    ) {
+        warn!(node = %node, %reason, "agent never started; not relaunched");
+        let event = AgentEvent {
+            kind: AgentEventKind::AgentLaunchFailed,
+            node: node.to_string(),
+            template: template.to_owned(),
+            queue_item: Some(item),
+            task_arn: None,
+            reason: Some(reason),
+            stop: None,
+        };
+        if let Err(error) = self.launcher.events().publish(&event).await {
+            warn!(%error, "AgentLaunchFailed not published");
+        }
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use crate::stopped::event::ContainerState;
+
+    fn failed(reason: &str) -> EcsTaskStateChange {
+        EcsTaskStateChange {
+            last_status: Some("STOPPED".into()),
+            stop_code: Some("TaskFailedToStart".into()),
+            stopped_reason: Some(reason.into()),
+            containers: vec![ContainerState {
+                reason: Some(reason.into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn missing_images_and_denied_access_are_permanent() {
+        for reason in [
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): docker.io/jenkins/inbound-agent:nope: not found",
+            "ResourceInitializationError: unable to pull secrets or registry auth: AccessDeniedException: User is not authorized",
+            "CannotPullContainerError: repository does not exist or may require 'docker login'",
+        ] {
+            assert!(
+                !start_failure(&failed(reason)).unwrap().transient,
+                "{reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn capacity_and_network_trouble_is_transient() {
+        for reason in [
+            "Capacity is unavailable at this time. Please try again later or in a different availability zone",
+            "ResourceInitializationError: failed to configure ENI: timeout",
+            "CannotPullContainerError: failed to do request: dial tcp 1.2.3.4:443: i/o timeout",
+        ] {
+            assert!(
+                start_failure(&failed(reason)).unwrap().transient,
+                "{reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_task_that_started_did_not_fail_to_start() {
+        let mut change = failed("Essential container in task exited");
+        change.stop_code = Some("EssentialContainerExited".into());
+        change.started_at = Some(chrono::Utc::now());
+        assert_eq!(start_failure(&change), None);
+    }
+}

@@ -1,0 +1,465 @@
+//! The sample events of `events/ecs/` (ours, for `cargo lambda invoke` and
+//! the handler tests) and the real captures of `tests/fixtures/aws-events/`
+//! parse as the envelope the task-stopped Lambda receives,
+//! `EventBridgeEvent<EcsTaskStateChange>`, and say what their names promise.
+//! Both directories are listed, so a new file is checked without a new test.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::EcsTaskStateChange;
+
+type TaskEvent = EventBridgeEvent<EcsTaskStateChange>;
+
+/// Our samples.
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/ecs");
+/// Real events, as AWS documents them.
+const CAPTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/aws-events"
+);
+
+const CLUSTER: &str = "arn:aws:ecs:eu-west-1:123456789012:cluster/jenkins-agents";
+/// `startedBy` of deployment `ecs` (`infra/agents.yaml`).
+const STARTED_BY: &str = "ecs-agents-ecs";
+const PULL_FAILURE: &str = "CannotPullContainerError: pull image manifest has been retried 5 \
+    time(s): failed to resolve ref docker.io/jenkins/inbound-agent:no-such-tag: \
+    docker.io/jenkins/inbound-agent:no-such-tag: not found";
+
+/// The `.json` files of `dir`, sorted.
+fn json_files(dir: &str) -> Vec<PathBuf> {
+    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
+    let mut files: Vec<PathBuf> = entries
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn all_files() -> Vec<PathBuf> {
+    let mut files = json_files(SAMPLES);
+    files.extend(json_files(CAPTURES));
+    files
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().unwrap().to_str().unwrap()
+}
+
+fn raw(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Parses like the Lambda runtime does; a failure names the field.
+fn parse_text(path: &Path, text: &str) -> TaskEvent {
+    let mut json = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut json)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn parse(path: &Path) -> TaskEvent {
+    parse_text(path, &raw(path))
+}
+
+fn sample(name: &str) -> TaskEvent {
+    parse(&Path::new(SAMPLES).join(name))
+}
+
+fn capture(name: &str) -> TaskEvent {
+    parse(&Path::new(CAPTURES).join(name))
+}
+
+/// The `detail` of one of our samples as plain JSON, for the fields
+/// [`EcsTaskStateChange`] does not keep.
+fn raw_detail(name: &str) -> Value {
+    let text = raw(&Path::new(SAMPLES).join(name));
+    let mut event: Value = serde_json::from_str(&text).unwrap();
+    event["detail"].take()
+}
+
+/// Every `JENKINS_SECRET` override in a raw event.
+fn secrets_in(text: &str) -> Vec<String> {
+    let event: Value = serde_json::from_str(text).unwrap();
+    let overrides = event["detail"]["overrides"]["containerOverrides"].as_array();
+    let environment = overrides
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["environment"].as_array())
+        .flatten();
+    environment
+        .filter(|e| e["name"] == "JENKINS_SECRET")
+        .map(|e| e["value"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn exit_codes(change: &EcsTaskStateChange) -> Vec<Option<i64>> {
+    change.containers.iter().map(|c| c.exit_code).collect()
+}
+
+fn at(text: &str) -> Option<DateTime<Utc>> {
+    Some(text.parse().unwrap())
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    lengths == [8, 4, 4, 4, 12]
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+// --- every file ---
+
+#[test]
+fn every_sample_and_capture_parses_as_an_eventbridge_task_state_change() {
+    let files = all_files();
+    assert!(files.len() >= 9, "{files:?}");
+    for path in &files {
+        let event = parse(path);
+        assert_eq!(
+            event.detail_type,
+            "ECS Task State Change",
+            "{}",
+            path.display()
+        );
+        assert_eq!(event.source, "aws.ecs", "{}", path.display());
+        let change = &event.detail;
+        assert!(
+            change.task_arn.is_some() && change.cluster_arn.is_some(),
+            "{}",
+            path.display()
+        );
+        assert!(
+            change.last_status.is_some() && change.desired_status.is_some(),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_samples_named_by_the_handler_tests_all_exist() {
+    let names: Vec<String> = json_files(SAMPLES)
+        .iter()
+        .map(|p| file_name(p).to_owned())
+        .collect();
+    for expected in [
+        "task-running.json",
+        "task-stopped-build-finished.json",
+        "task-stopped-by-user.json",
+        "task-spot-interruption-warning.json",
+        "task-failed-to-start-image-pull.json",
+        "task-of-another-deployment.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+}
+
+#[test]
+fn every_sample_is_a_complete_envelope_about_one_task_in_eu_west_1() {
+    for path in json_files(SAMPLES) {
+        let event = parse(&path);
+        let name = path.display();
+        assert_eq!(event.version.as_deref(), Some("0"), "{name}");
+        assert!(event.id.as_deref().is_some_and(is_uuid), "{name}");
+        assert_eq!(event.account.as_deref(), Some("123456789012"), "{name}");
+        assert_eq!(event.region.as_deref(), Some("eu-west-1"), "{name}");
+        assert!(event.time.is_some(), "{name}");
+        let task_arn = event.detail.task_arn.clone().unwrap();
+        assert_eq!(event.resources, Some(vec![task_arn]), "{name}");
+        assert_eq!(event.detail.cluster_arn.as_deref(), Some(CLUSTER), "{name}");
+        assert!(event.detail.version.is_some(), "{name}");
+        assert!(event.detail.created_at.is_some(), "{name}");
+    }
+}
+
+#[test]
+fn every_agent_sample_names_its_node_in_the_group_and_the_environment() {
+    let ours = json_files(SAMPLES).into_iter().map(|p| parse(&p).detail);
+    for change in ours.filter(|c| c.started_by.as_deref() == Some(STARTED_BY)) {
+        let node = change.environment("JENKINS_AGENT_NAME").unwrap();
+        assert_eq!(change.group, Some(format!("jenkins-agent:{node}")));
+        assert!(node.starts_with("ecs-linux-"), "{node}");
+        assert_eq!(change.environment("JENKINS_WEB_SOCKET"), Some("true"));
+        assert_eq!(
+            change.environment("JENKINS_AGENT_WORKDIR"),
+            Some("/home/jenkins/agent")
+        );
+        assert_eq!(change.environment("REMOTING_OPTS"), Some("-noReconnect"));
+        assert_eq!(change.containers.len(), 1);
+        let container = &change.containers[0];
+        assert_eq!(container.name.as_deref(), Some("jenkins-agent"));
+        assert_eq!(
+            container.image.as_deref(),
+            Some("jenkins/inbound-agent:latest-jdk21")
+        );
+        let family = change.task_definition_arn.as_deref().unwrap();
+        assert!(family.contains(":task-definition/ecs-linux"), "{family}");
+    }
+}
+
+#[test]
+fn only_the_two_spot_warnings_are_spot_warnings() {
+    let warnings: Vec<String> = all_files()
+        .iter()
+        .filter(|path| parse(path).detail.is_spot_warning())
+        .map(|path| file_name(path).to_owned())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "task-spot-interruption-warning.json",
+            "ecs-task-spot-interruption-warning.json"
+        ]
+    );
+}
+
+#[test]
+fn formatting_an_event_never_shows_the_agent_secret_its_file_holds() {
+    let mut checked = 0;
+    for path in all_files() {
+        let text = raw(&path);
+        let event = parse_text(&path, &text);
+        let shown = format!("{event:?} {event:#?}");
+        let serialized = serde_json::to_string(&event).unwrap();
+        for secret in secrets_in(&text) {
+            assert!(text.contains(&secret));
+            assert_eq!(
+                event.detail.environment("JENKINS_SECRET"),
+                Some(secret.as_str())
+            );
+            assert!(
+                !shown.contains(&secret),
+                "{} shows its secret",
+                path.display()
+            );
+            assert!(
+                !serialized.contains(&secret),
+                "{} serializes its secret",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 5, "one secret per agent sample");
+}
+
+#[test]
+fn every_agent_secret_looks_like_a_real_one() {
+    let secrets = json_files(SAMPLES)
+        .into_iter()
+        .flat_map(|p| secrets_in(&raw(&p)));
+    for secret in secrets {
+        assert_eq!(secret.len(), 64, "{secret}");
+        assert!(
+            secret.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')),
+            "{secret}"
+        );
+    }
+}
+
+// --- our samples, one by one ---
+
+#[test]
+fn a_running_agent_is_neither_stopped_nor_warned() {
+    let change = sample("task-running.json").detail;
+
+    assert_eq!(change.last_status.as_deref(), Some("RUNNING"));
+    assert_eq!(change.desired_status.as_deref(), Some("RUNNING"));
+    assert_eq!(change.version, Some(3));
+    assert!(!change.is_stopped() && !change.is_spot_warning());
+    assert_eq!((&change.stop_code, &change.stopped_reason), (&None, &None));
+    assert_eq!((change.stopping_at, change.stopped_at), (None, None));
+    assert!(change.started_at.is_some());
+    assert_eq!(exit_codes(&change), [None]);
+    assert_eq!(
+        change.environment("JENKINS_AGENT_NAME"),
+        Some("ecs-linux-123")
+    );
+    assert_eq!(change.launch_type.as_deref(), Some("FARGATE"));
+}
+
+#[test]
+fn a_finished_build_stops_the_task_with_exit_code_zero_and_every_timestamp() {
+    // GIVEN
+    let change = sample("task-stopped-build-finished.json").detail;
+    let detail = raw_detail("task-stopped-build-finished.json");
+    // THEN
+    assert!(change.is_stopped() && !change.is_spot_warning());
+    assert_eq!(change.desired_status.as_deref(), Some("STOPPED"));
+    assert_eq!(
+        change.stop_code.as_deref(),
+        Some("EssentialContainerExited")
+    );
+    assert_eq!(
+        change.stopped_reason.as_deref(),
+        Some("Essential container in task exited")
+    );
+    assert_eq!(exit_codes(&change), [Some(0)]);
+    assert_eq!(change.version, Some(6));
+    assert_eq!(
+        change.environment("JENKINS_AGENT_NAME"),
+        Some("ecs-linux-123")
+    );
+    for field in [
+        "createdAt",
+        "pullStartedAt",
+        "pullStoppedAt",
+        "startedAt",
+        "stoppingAt",
+        "executionStoppedAt",
+        "stoppedAt",
+    ] {
+        let text = detail[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field} missing"));
+        assert!(at(text).is_some() && text.ends_with('Z'), "{field}: {text}");
+    }
+    let times = [
+        change.created_at,
+        change.started_at,
+        change.stopping_at,
+        change.stopped_at,
+    ];
+    assert!(times.iter().all(Option::is_some));
+    assert!(times.is_sorted(), "{times:?}");
+}
+
+#[test]
+fn the_running_and_stopped_samples_are_one_task_whose_version_grew() {
+    let running = sample("task-running.json").detail;
+    let stopped = sample("task-stopped-build-finished.json").detail;
+
+    assert_eq!(running.task_arn, stopped.task_arn);
+    assert_eq!(running.created_at, stopped.created_at);
+    assert!(running.version < stopped.version);
+}
+
+#[test]
+fn an_agent_stopped_by_us_says_user_initiated_and_exits_143() {
+    let change = sample("task-stopped-by-user.json").detail;
+
+    assert!(change.is_stopped() && !change.is_spot_warning());
+    assert_eq!(change.stop_code.as_deref(), Some("UserInitiated"));
+    assert_eq!(
+        change.stopped_reason.as_deref(),
+        Some("Jenkins agent finished its build")
+    );
+    assert_eq!(exit_codes(&change), [Some(143)]);
+    assert!(change.started_at.is_some() && change.stopped_at.is_some());
+    assert_eq!(
+        change.environment("JENKINS_AGENT_NAME"),
+        Some("ecs-linux-125")
+    );
+}
+
+#[test]
+fn a_spot_warning_is_a_running_task_told_to_stop() {
+    let change = sample("task-spot-interruption-warning.json").detail;
+
+    assert!(change.is_spot_warning() && !change.is_stopped());
+    assert_eq!(change.last_status.as_deref(), Some("RUNNING"));
+    assert_eq!(change.desired_status.as_deref(), Some("STOPPED"));
+    assert_eq!(change.stop_code.as_deref(), Some("SpotInterruption"));
+    assert_eq!(
+        change.stopped_reason.as_deref(),
+        Some("Your Spot Task was interrupted.")
+    );
+    assert_eq!(
+        change.capacity_provider_name.as_deref(),
+        Some("FARGATE_SPOT")
+    );
+    assert!(change.stopping_at.is_some());
+    assert_eq!(change.stopped_at, None);
+    assert_eq!(exit_codes(&change), [None]);
+    assert_eq!(
+        change.environment("JENKINS_AGENT_NAME"),
+        Some("ecs-linux-spot-124")
+    );
+}
+
+#[test]
+fn a_task_whose_image_cannot_be_pulled_never_started_and_has_no_exit_code() {
+    // GIVEN
+    let change = sample("task-failed-to-start-image-pull.json").detail;
+    let detail = raw_detail("task-failed-to-start-image-pull.json");
+    // THEN
+    assert!(change.is_stopped() && !change.is_spot_warning());
+    assert_eq!(change.stop_code.as_deref(), Some("TaskFailedToStart"));
+    assert_eq!(change.stopped_reason.as_deref(), Some(PULL_FAILURE));
+    assert_eq!(change.started_at, None);
+    assert!(detail.get("startedAt").is_none());
+    assert!(detail["pullStartedAt"].is_string());
+    assert_eq!(exit_codes(&change), [None]);
+    assert!(detail["containers"][0].get("exitCode").is_none());
+    assert_eq!(change.containers[0].reason.as_deref(), Some(PULL_FAILURE));
+    assert_eq!(
+        change.environment("JENKINS_AGENT_NAME"),
+        Some("ecs-linux-126")
+    );
+}
+
+#[test]
+fn a_service_task_in_our_cluster_carries_no_agent() {
+    let change = sample("task-of-another-deployment.json").detail;
+
+    assert!(change.is_stopped() && !change.is_spot_warning());
+    assert_eq!(
+        change.started_by.as_deref(),
+        Some("ecs-svc/1234567890123456789")
+    );
+    assert_eq!(change.group.as_deref(), Some("service:web"));
+    assert_eq!(change.cluster_arn.as_deref(), Some(CLUSTER));
+    assert_eq!(change.environment("JENKINS_AGENT_NAME"), None);
+    assert_eq!(change.environment("JENKINS_SECRET"), None);
+}
+
+// --- the real captures ---
+
+#[test]
+fn the_real_spot_warning_parses_without_time_or_region() {
+    let event = capture("ecs-task-spot-interruption-warning.json");
+
+    assert_eq!((event.time, event.region), (None, None));
+    assert!(event.detail.is_spot_warning() && !event.detail.is_stopped());
+    assert_eq!(event.detail.version, None);
+    assert!(event.detail.containers.is_empty() && event.detail.overrides.is_none());
+}
+
+#[test]
+fn the_real_running_fargate_task_is_running() {
+    let event = capture("ecs-task-running-fargate.json");
+    let change = &event.detail;
+
+    assert_eq!(event.time, at("2020-01-23T17:57:58Z"));
+    assert_eq!(change.last_status.as_deref(), Some("RUNNING"));
+    assert!(!change.is_stopped() && !change.is_spot_warning());
+    assert_eq!(change.version, Some(4));
+    assert_eq!(exit_codes(change), [None]);
+    assert_eq!(change.environment("JENKINS_AGENT_NAME"), None);
+}
+
+#[test]
+fn the_real_deprovisioning_task_has_exited_but_is_not_stopped_yet() {
+    let change = capture("ecs-task-deprovisioning-with-env-overrides.json").detail;
+
+    assert_eq!(change.last_status.as_deref(), Some("DEPROVISIONING"));
+    assert!(!change.is_stopped() && !change.is_spot_warning());
+    assert_eq!(
+        change.stop_code.as_deref(),
+        Some("EssentialContainerExited")
+    );
+    assert_eq!(exit_codes(&change), [Some(0)]);
+    assert_eq!(change.version, Some(4));
+    assert_eq!(change.environment("VOTERINTAKE_STATE"), Some("OH"));
+    assert_eq!(change.stopped_at, None);
+}

@@ -1,0 +1,472 @@
+//! The task-stopped handler against the in-memory fakes.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::event::{ContainerOverride, ContainerState, EnvironmentOverride, TaskOverrides};
+use super::*;
+use crate::config::AgentsConfig;
+use crate::ecs::fake::FakeEcs;
+use crate::events::fake::FakePublisher;
+use crate::jenkins::QueueItemState;
+use crate::jenkins::fake::{Call, FakeJenkins};
+use crate::launch::{LauncherOptions, QueuedBuild};
+
+const CONFIG: &str = "
+cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/'}
+templates:
+  - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}
+";
+const SECRET: &str = "5f2b9d0c3e7a41f68b2c9d0e1f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c";
+
+type Handler = TaskStopped<FakeJenkins, FakeEcs, FakePublisher>;
+
+fn handler() -> Handler {
+    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
+    let launcher = Launcher::new(
+        config,
+        FakeJenkins::new(),
+        FakeEcs::new(),
+        FakePublisher::new(),
+        LauncherOptions::default(),
+    );
+    let fast = RelaunchOptions {
+        backoff: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+        ..RelaunchOptions::default()
+    };
+    TaskStopped::new(launcher, fast)
+}
+
+async fn launched(handler: &Handler, item: u64) -> AgentName {
+    let build = QueuedBuild {
+        queue_item: item,
+        label: Some("linux".into()),
+        job_name: None,
+        in_queue_since: 1000,
+        age: Some(Duration::ZERO),
+        verified_queued: false,
+    };
+    handler.launcher().launch(&build).await.unwrap();
+    AgentName::new(format!("ecs-linux-{item}"))
+}
+
+fn at(seconds: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(1_764_270_000 + seconds, 0)
+}
+
+fn stopped(node: &AgentName, version: u64) -> EcsTaskStateChange {
+    EcsTaskStateChange {
+        task_arn: Some(format!(
+            "arn:aws:ecs:us-east-1:123456789012:task/agents/{node}"
+        )),
+        cluster_arn: Some("arn:aws:ecs:us-east-1:123456789012:cluster/agents".into()),
+        last_status: Some("STOPPED".into()),
+        desired_status: Some("STOPPED".into()),
+        version: Some(version),
+        started_by: Some("ecs-agents-ecs".into()),
+        group: Some(format!("jenkins-agent:{node}")),
+        stop_code: Some("EssentialContainerExited".into()),
+        stopped_reason: Some("Essential container in task exited".into()),
+        created_at: at(0),
+        started_at: at(30),
+        stopped_at: at(330),
+        containers: vec![ContainerState {
+            name: Some("jenkins-agent".into()),
+            exit_code: Some(0),
+            ..Default::default()
+        }],
+        overrides: Some(TaskOverrides {
+            container_overrides: vec![ContainerOverride {
+                name: Some("jenkins-agent".into()),
+                environment: vec![
+                    EnvironmentOverride {
+                        name: "JENKINS_AGENT_NAME".into(),
+                        value: serde_json::from_str(&format!("\"{node}\"")).unwrap(),
+                    },
+                    EnvironmentOverride {
+                        name: "JENKINS_SECRET".into(),
+                        value: serde_json::from_str(&format!("\"{SECRET}\"")).unwrap(),
+                    },
+                ],
+            }],
+        }),
+        ..Default::default()
+    }
+}
+
+fn failed_to_start(node: &AgentName, reason: &str) -> EcsTaskStateChange {
+    EcsTaskStateChange {
+        stop_code: Some("TaskFailedToStart".into()),
+        stopped_reason: Some(reason.into()),
+        started_at: None,
+        containers: vec![ContainerState {
+            name: Some("jenkins-agent".into()),
+            reason: Some(reason.into()),
+            ..Default::default()
+        }],
+        ..stopped(node, 4)
+    }
+}
+
+#[tokio::test]
+async fn tasks_of_other_deployments_are_ignored_without_any_call() {
+    let handler = handler();
+    let node = AgentName::new("ecs-linux-1");
+    let mut foreign = stopped(&node, 5);
+    foreign.started_by = Some("ecs-svc/123".into());
+    assert_eq!(
+        handler.handle(&foreign).await.unwrap(),
+        TaskChangeOutcome::NotOurs
+    );
+    let mut other_cluster = stopped(&node, 5);
+    other_cluster.cluster_arn = Some("arn:aws:ecs:us-east-1:123456789012:cluster/prod".into());
+    assert_eq!(
+        handler.handle(&other_cluster).await.unwrap(),
+        TaskChangeOutcome::NotOurs
+    );
+    assert_eq!(
+        handler.launcher().jenkins_for_tests().calls(Call::Delete),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_task_deletes_its_node_and_reports_why_and_how_long() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    let outcome = handler.handle(&stopped(&node, 6)).await.unwrap();
+    let TaskChangeOutcome::Stopped {
+        node_deleted,
+        summary,
+        relaunched,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert!(node_deleted);
+    assert_eq!(
+        summary,
+        "Essential container in task exited (EssentialContainerExited); jenkins-agent exited 0"
+    );
+    assert_eq!(relaunched, None);
+    assert!(
+        handler
+            .launcher()
+            .jenkins_for_tests()
+            .node_names()
+            .is_empty()
+    );
+    let events = handler.launcher().events_for_tests().published();
+    let stop = events
+        .iter()
+        .find(|e| e.kind == AgentEventKind::AgentStopped)
+        .expect("AgentStopped");
+    let report = stop.stop.as_ref().unwrap();
+    assert_eq!(
+        (report.start_ms, report.run_ms, report.event_version),
+        (Some(30_000), Some(300_000), Some(6))
+    );
+    assert_eq!(
+        (stop.template.as_str(), stop.queue_item),
+        ("linux", Some(7))
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_stopped_event_is_reported_once_and_changes_nothing() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    let again = handler.handle(&stopped(&node, 6)).await.unwrap();
+    assert!(
+        matches!(
+            again,
+            TaskChangeOutcome::Stopped {
+                node_deleted: false,
+                ..
+            }
+        ),
+        "{again:?}"
+    );
+    let stops = handler
+        .launcher()
+        .events_for_tests()
+        .published()
+        .into_iter()
+        .filter(|e| e.kind == AgentEventKind::AgentStopped)
+        .count();
+    assert_eq!(stops, 1);
+}
+
+#[tokio::test]
+async fn a_running_event_after_stopped_resurrects_nothing() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    let mut late = stopped(&node, 3);
+    late.last_status = Some("RUNNING".into());
+    late.desired_status = Some("RUNNING".into());
+    late.stop_code = None;
+    assert!(matches!(
+        handler.handle(&late).await.unwrap(),
+        TaskChangeOutcome::Ignored { .. }
+    ));
+    assert!(
+        handler
+            .launcher()
+            .jenkins_for_tests()
+            .node_names()
+            .is_empty()
+    );
+    assert_eq!(handler.launcher().ecs_for_tests().tasks().len(), 1);
+}
+
+#[tokio::test]
+async fn a_spot_warning_takes_the_node_offline_and_the_final_stop_deletes_it() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    let mut warning = stopped(&node, 4);
+    warning.last_status = Some("RUNNING".into());
+    warning.stop_code = Some("SpotInterruption".into());
+    assert_eq!(
+        handler.handle(&warning).await.unwrap(),
+        TaskChangeOutcome::MarkedOffline { node: node.clone() }
+    );
+    assert_eq!(
+        handler
+            .launcher()
+            .jenkins_for_tests()
+            .calls(Call::MarkOffline),
+        1
+    );
+    assert_eq!(
+        handler.launcher().jenkins_for_tests().node_names(),
+        std::slice::from_ref(&node),
+        "kept until STOPPED"
+    );
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    assert!(
+        handler
+            .launcher()
+            .jenkins_for_tests()
+            .node_names()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_transient_start_failure_is_relaunched_for_the_same_queue_item() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    let outcome = handler
+        .handle(&failed_to_start(
+            &node,
+            "Capacity is unavailable at this time",
+        ))
+        .await
+        .unwrap();
+    let TaskChangeOutcome::Stopped { relaunched, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    let replacement = AgentName::new("ecs-linux-7-1");
+    assert_eq!(relaunched, Some(replacement.clone()));
+    assert_eq!(
+        handler.launcher().jenkins_for_tests().node_names(),
+        [replacement]
+    );
+    let tasks = handler.launcher().ecs_for_tests().tasks();
+    assert_eq!(tasks.len(), 2);
+    assert_ne!(
+        tasks[0].launch.client_token, tasks[1].launch.client_token,
+        "a new attempt is a new launch"
+    );
+    // The duplicate of the same failure converges on the same replacement.
+    handler
+        .handle(&failed_to_start(
+            &node,
+            "Capacity is unavailable at this time",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(handler.launcher().ecs_for_tests().tasks().len(), 2);
+}
+
+#[tokio::test]
+async fn relaunching_stops_after_the_last_attempt() {
+    let handler = handler();
+    let last = AgentName::new("ecs-linux-7-2");
+    let outcome = handler
+        .handle(&failed_to_start(
+            &last,
+            "Capacity is unavailable at this time",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            outcome,
+            TaskChangeOutcome::Stopped {
+                relaunched: None,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert!(handler.launcher().ecs_for_tests().tasks().is_empty());
+    let failed = handler
+        .launcher()
+        .events_for_tests()
+        .published()
+        .into_iter()
+        .find(|e| e.kind == AgentEventKind::AgentLaunchFailed)
+        .unwrap();
+    assert!(
+        failed
+            .reason
+            .unwrap()
+            .starts_with("gave up after 3 attempts: Capacity is unavailable")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_image_is_reported_and_never_relaunched() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    let reason = "CannotPullContainerError: docker.io/jenkins/inbound-agent:nope: not found";
+    let outcome = handler
+        .handle(&failed_to_start(&node, reason))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            outcome,
+            TaskChangeOutcome::Stopped {
+                relaunched: None,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        handler.launcher().ecs_for_tests().tasks().len(),
+        1,
+        "no new task"
+    );
+    let kinds: Vec<_> = handler
+        .launcher()
+        .events_for_tests()
+        .published()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            AgentEventKind::AgentLaunched,
+            AgentEventKind::AgentLaunchFailed,
+            AgentEventKind::AgentStopped
+        ]
+    );
+}
+
+#[tokio::test]
+async fn no_relaunch_when_the_build_no_longer_waits() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    handler
+        .launcher()
+        .jenkins_for_tests()
+        .set_queue_item(7, QueueItemState::Left { cancelled: true });
+    let outcome = handler
+        .handle(&failed_to_start(
+            &node,
+            "Capacity is unavailable at this time",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            outcome,
+            TaskChangeOutcome::Stopped {
+                relaunched: None,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(handler.launcher().ecs_for_tests().tasks().len(), 1);
+}
+
+#[tokio::test]
+async fn jenkins_unavailable_fails_the_event_so_lambda_retries_it() {
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    handler.launcher().jenkins_for_tests().fail_next(
+        Call::Delete,
+        crate::jenkins::JenkinsError::Unavailable("502".into()),
+    );
+    let error = handler.handle(&stopped(&node, 6)).await.unwrap_err();
+    assert!(error.source.is_retryable());
+    let stops = handler
+        .launcher()
+        .events_for_tests()
+        .published()
+        .into_iter()
+        .filter(|e| e.kind == AgentEventKind::AgentStopped)
+        .count();
+    assert_eq!(stops, 0, "never report a deletion that did not happen");
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    assert!(
+        handler
+            .launcher()
+            .jenkins_for_tests()
+            .node_names()
+            .is_empty(),
+        "the retry deletes it"
+    );
+}
+
+/// Collects everything a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_log_of_a_whole_run_never_contains_the_agent_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    handler
+        .handle(&failed_to_start(
+            &node,
+            "CannotPullContainerError: not found",
+        ))
+        .await
+        .unwrap();
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("agent ecs-linux-7 stopped: Essential container in task exited"),
+        "{log}"
+    );
+    assert!(!log.contains(SECRET));
+    assert!(!format!("{:?}", stopped(&node, 6)).contains(SECRET));
+}

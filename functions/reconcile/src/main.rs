@@ -1,0 +1,20 @@
+//! The reconcile Lambda: wiring only. Settings, secrets and clients are
+//! prepared once per cold start; each scheduled tick runs [`reconcile::handle`].
+
+use ecs_agents::bootstrap::{self, Settings};
+use ecs_agents::reconcile::Reconciler;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    bootstrap::init_tracing();
+    let settings = Settings::from_env()?;
+    let options = reconcile::options_from_env()?;
+    let sdk = bootstrap::sdk_config(&settings.config).await;
+    let reconciler = Reconciler::new(bootstrap::launcher(&settings, &sdk).await?, options);
+    lambda_runtime::run(service_fn(|_tick: LambdaEvent<Value>| {
+        reconcile::handle(&reconciler)
+    }))
+    .await
+}

@@ -59,15 +59,14 @@ fn http_response(response: &WebhookResponse) -> Result<Response<Body>, lambda_ht
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+
     use std::time::UNIX_EPOCH;
 
-    use ecs_agents::config::AgentsConfig;
     use ecs_agents::ecs::fake::FakeEcs;
     use ecs_agents::ecs::{LaunchFailure, RunOutcome};
     use ecs_agents::events::fake::FakePublisher;
     use ecs_agents::jenkins::fake::FakeJenkins;
-    use ecs_agents::launch::{Launcher, LauncherOptions};
+    use ecs_agents::launch::Launcher;
     use ecs_agents::secret::Secret;
     use ecs_agents::webhook::signature::sign;
 
@@ -76,16 +75,11 @@ mod tests {
     type TestWebhook = Webhook<FakeJenkins, FakeEcs, FakePublisher>;
 
     fn webhook() -> TestWebhook {
-        let config = AgentsConfig::from_yaml(
-            "cloud: {name: ecs, cluster: c, jenkinsUrl: 'http://jenkins'}\ntemplates:\n  - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s]}\n",
-        )
-        .unwrap();
-        let launcher = Launcher::new(
-            Arc::new(config),
-            FakeJenkins::new(),
-            FakeEcs::new(),
-            FakePublisher::new(),
-            LauncherOptions::default(),
+        let launcher = Launcher::with_fakes(
+            "cloud: {name: ecs, cluster: c, jenkinsUrl: 'http://jenkins'}
+templates:
+  - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s]}
+",
         );
         Webhook::new(Secret::new("s3cret"), launcher)
     }

@@ -2,15 +2,10 @@
 //! handler accepts: each parses, verifies with the documented test secret at
 //! its signing time, and gets the answer its event type should get.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ecs_agents::bootstrap::EMBEDDED_AGENTS;
-use ecs_agents::config::AgentsConfig;
-use ecs_agents::ecs::fake::FakeEcs;
-use ecs_agents::events::fake::FakePublisher;
-use ecs_agents::jenkins::fake::FakeJenkins;
-use ecs_agents::launch::{Launcher, LauncherOptions};
+use ecs_agents::launch::Launcher;
 use ecs_agents::secret::Secret;
 use ecs_agents::webhook::Webhook;
 
@@ -18,14 +13,7 @@ use ecs_agents::webhook::Webhook;
 const SIGNED_AT: u64 = 1_764_277_200;
 
 async fn answer(sample: &str) -> (u16, serde_json::Value) {
-    let config = AgentsConfig::from_yaml(EMBEDDED_AGENTS).unwrap();
-    let launcher = Launcher::new(
-        Arc::new(config),
-        FakeJenkins::new(),
-        FakeEcs::new(),
-        FakePublisher::new(),
-        LauncherOptions::default(),
-    );
+    let launcher = Launcher::with_fakes(EMBEDDED_AGENTS);
     let webhook = Webhook::new(Secret::new("test-webhook-secret"), launcher);
     let path = format!(
         "{}/../../events/webhook/{sample}.json",
@@ -76,14 +64,7 @@ async fn the_cancel_and_release_samples_are_accepted() {
 
 #[tokio::test]
 async fn the_samples_expire_like_any_signed_request() {
-    let config = AgentsConfig::from_yaml(EMBEDDED_AGENTS).unwrap();
-    let launcher = Launcher::new(
-        Arc::new(config),
-        FakeJenkins::new(),
-        FakeEcs::new(),
-        FakePublisher::new(),
-        LauncherOptions::default(),
-    );
+    let launcher = Launcher::with_fakes(EMBEDDED_AGENTS);
     let webhook = Webhook::new(Secret::new("test-webhook-secret"), launcher);
     let path = format!(
         "{}/../../events/webhook/queue-buildable.json",

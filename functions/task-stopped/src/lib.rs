@@ -40,26 +40,17 @@ fn retryable(error: StopError) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
-    use ecs_agents::config::AgentsConfig;
     use ecs_agents::ecs::fake::FakeEcs;
     use ecs_agents::events::fake::FakePublisher;
     use ecs_agents::jenkins::fake::FakeJenkins;
-    use ecs_agents::launch::{Launcher, LauncherOptions};
+    use ecs_agents::launch::Launcher;
     use ecs_agents::stopped::RelaunchOptions;
 
     use super::*;
 
     fn handler() -> TaskStopped<FakeJenkins, FakeEcs, FakePublisher> {
-        let config = AgentsConfig::from_yaml(ecs_agents::bootstrap::EMBEDDED_AGENTS).unwrap();
-        let launcher = Launcher::new(
-            Arc::new(config),
-            FakeJenkins::new(),
-            FakeEcs::new(),
-            FakePublisher::new(),
-            LauncherOptions::default(),
-        );
+        let launcher = Launcher::with_fakes(ecs_agents::bootstrap::EMBEDDED_AGENTS);
         TaskStopped::new(launcher, RelaunchOptions::default())
     }
 

@@ -31,6 +31,7 @@ struct State {
     tasks: Vec<FakeTask>,
     runs: usize,
     lists: usize,
+    registered: Vec<(String, String, bool)>,
     canned: VecDeque<Result<RunOutcome, EcsError>>,
     list_failure: Option<EcsError>,
 }
@@ -49,6 +50,23 @@ impl FakeEcs {
     /// Every `active_tasks` call fails with `error`.
     pub fn fail_listing(&self, error: EcsError) {
         self.lock().list_failure = Some(error);
+    }
+
+    /// Registers a revision of ours as if an older configuration had: (arn, hash).
+    pub fn add_registered(&self, arn: &str, hash: &str) {
+        self.lock()
+            .registered
+            .push((arn.to_owned(), hash.to_owned(), true));
+    }
+
+    /// ARNs of our revisions still ACTIVE.
+    pub fn active_definitions(&self) -> Vec<String> {
+        self.lock()
+            .registered
+            .iter()
+            .filter(|(_, _, active)| *active)
+            .map(|(arn, ..)| arn.clone())
+            .collect()
     }
 
     /// Every task ever started, stopped ones included.
@@ -154,6 +172,25 @@ impl AgentTasks for FakeEcs {
                 memory: None,
             })
             .collect())
+    }
+
+    async fn deregister_stale(
+        &self,
+        _cloud: &str,
+        keep: &[String],
+        max: usize,
+    ) -> Result<Vec<String>, EcsError> {
+        let mut state = self.lock();
+        let stale = state
+            .registered
+            .iter_mut()
+            .filter(|(_, hash, active)| *active && !keep.contains(hash));
+        let mut done = Vec::new();
+        for (arn, _, active) in stale.take(max) {
+            *active = false;
+            done.push(arn.clone());
+        }
+        Ok(done)
     }
 
     async fn stop(&self, task_arn: &str, reason: &str) -> Result<(), EcsError> {

@@ -136,6 +136,18 @@ pub trait AgentTasks: Send + Sync {
     /// to stop, e.g. on a Spot warning, is no longer counted).
     fn active_tasks(&self) -> impl Future<Output = Result<Vec<AgentTask>, EcsError>> + Send;
 
+    /// Deregisters at most `max` ACTIVE task-definition revisions that this
+    /// deployment registered (tag `ecs-agents:cloud` = `cloud`) whose
+    /// `ecs-agents:hash` is not in `keep`: revisions no template renders any
+    /// more. Returns the ARNs deregistered. Revisions without our tags are
+    /// never touched.
+    fn deregister_stale(
+        &self,
+        cloud: &str,
+        keep: &[String],
+        max: usize,
+    ) -> impl Future<Output = Result<Vec<String>, EcsError>> + Send;
+
     /// Stops a task; stopping a stopped or unknown task is not an error.
     fn stop(
         &self,

@@ -360,6 +360,35 @@ impl TaskStart {
     }
 }
 
+/// A launcher on the in-memory fakes, for tests.
+#[cfg(any(test, feature = "test-util"))]
+pub type FakeLauncher = Launcher<
+    crate::jenkins::fake::FakeJenkins,
+    crate::ecs::fake::FakeEcs,
+    crate::events::fake::FakePublisher,
+>;
+
+#[cfg(any(test, feature = "test-util"))]
+impl FakeLauncher {
+    /// A launcher for the agents file `yaml` on empty fakes, default options.
+    pub fn with_fakes(yaml: &str) -> Self {
+        let config =
+            AgentsConfig::from_yaml(yaml).unwrap_or_else(|errors| panic!("test config: {errors}"));
+        let fakes = (
+            crate::jenkins::fake::FakeJenkins::new(),
+            crate::ecs::fake::FakeEcs::new(),
+            crate::events::fake::FakePublisher::new(),
+        );
+        Launcher::new(
+            Arc::new(config),
+            fakes.0,
+            fakes.1,
+            fakes.2,
+            LauncherOptions::default(),
+        )
+    }
+}
+
 #[cfg(any(test, feature = "test-util"))]
 impl<J, E, P> Launcher<J, E, P> {
     /// The Jenkins port, to arrange and inspect fakes in tests.

@@ -111,7 +111,10 @@ fn tags(
 ) -> Vec<(String, String)> {
     let mut tags = vec![
         ("ecs-agents:node".to_owned(), name.to_string()),
-        ("ecs-agents:template".to_owned(), template.name.clone()),
+        (
+            crate::taskdef::TEMPLATE_TAG.to_owned(),
+            template.name.clone(),
+        ),
         (
             "ecs-agents:queue-item".to_owned(),
             build.queue_item.to_string(),

@@ -20,14 +20,7 @@ templates:
 type TestLauncher = Launcher<FakeJenkins, FakeEcs, FakePublisher>;
 
 fn launcher() -> TestLauncher {
-    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
-    Launcher::new(
-        config,
-        FakeJenkins::new(),
-        FakeEcs::new(),
-        FakePublisher::new(),
-        LauncherOptions::default(),
-    )
+    Launcher::with_fakes(CONFIG)
 }
 
 fn build(item: u64, label: &str) -> QueuedBuild {

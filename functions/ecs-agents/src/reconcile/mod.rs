@@ -18,6 +18,9 @@
 //!   serves, with no agent of ours for it → launched through the webhook's
 //!   own path (same idempotency, same caps).
 //!
+//! - **stale task definitions**: revisions we registered for a content hash
+//!   no template has any more → deregistered, a few per run.
+//!
 //! Reading fails → nothing is done (never act on half a picture). Work is
 //! bounded by a time budget; `dry_run` reports without acting; one summary
 //! line per run.
@@ -52,6 +55,9 @@ pub struct ReconcileOptions {
     pub single_use_idle: Duration,
     /// Launches per run, at most.
     pub max_launches: usize,
+    /// Stale task-definition revisions deregistered per run, at most
+    /// (ECS refills that bucket at one call per second).
+    pub max_deregistrations: usize,
 }
 
 impl Default for ReconcileOptions {
@@ -62,6 +68,7 @@ impl Default for ReconcileOptions {
             ghost_grace: Duration::from_secs(120),
             single_use_idle: Duration::from_secs(120),
             max_launches: 20,
+            max_deregistrations: 5,
         }
     }
 }
@@ -88,6 +95,8 @@ pub struct RunSummary {
     pub never_connected: Vec<AgentName>,
     /// Idle agents retired.
     pub idle_retired: Vec<AgentName>,
+    /// Task-definition revisions no template renders any more, deregistered.
+    pub deregistered: Vec<String>,
     /// The placeholder node was (re)created.
     pub placeholder_created: bool,
     /// Actions that failed (the next run tries again).

@@ -31,6 +31,36 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
         }
         self.orphans(world).await;
         self.missed_demand(world, &ours).await;
+        self.stale_task_definitions().await;
+    }
+
+    /// Deregisters revisions of hashes no template has any more. Skipped in
+    /// a dry run: finding them takes the same calls as removing them.
+    async fn stale_task_definitions(&mut self) {
+        let options = self.reconciler.options;
+        if options.dry_run || options.max_deregistrations == 0 || !self.in_time() {
+            return;
+        }
+        let config = self.reconciler.launcher.config();
+        let keep: Vec<String> = config
+            .templates
+            .iter()
+            .filter_map(|t| match &t.task {
+                crate::config::TaskSource::Register { hash, .. } => Some(hash.clone()),
+                crate::config::TaskSource::Existing { .. } => None,
+            })
+            .collect();
+        let ecs = self.reconciler.launcher.ecs();
+        match ecs
+            .deregister_stale(&config.cloud.name, &keep, options.max_deregistrations)
+            .await
+        {
+            Ok(arns) => self.summary.deregistered = arns,
+            Err(error) => self
+                .summary
+                .errors
+                .push(format!("deregistering stale task definitions: {error}")),
+        }
     }
 
     async fn placeholder(&mut self, world: &World) {

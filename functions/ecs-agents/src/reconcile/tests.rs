@@ -1,16 +1,14 @@
 //! Reconcile rules against the in-memory fakes.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::config::AgentsConfig;
 use crate::ecs::fake::FakeEcs;
 use crate::events::AgentEventKind;
 use crate::events::fake::FakePublisher;
 use crate::jenkins::fake::{Call, FakeJenkins};
 use crate::jenkins::{AgentNode, JenkinsError};
-use crate::launch::{LauncherOptions, QueuedBuild, now_ms};
+use crate::launch::{QueuedBuild, now_ms};
 
 const CONFIG: &str = "
 cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', agentLaunchTimeoutSeconds: 300}
@@ -23,14 +21,7 @@ const MINUTE: u64 = 60_000;
 type TestReconciler = Reconciler<FakeJenkins, FakeEcs, FakePublisher>;
 
 fn reconciler(options: ReconcileOptions) -> TestReconciler {
-    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
-    let launcher = Launcher::new(
-        config,
-        FakeJenkins::new(),
-        FakeEcs::new(),
-        FakePublisher::new(),
-        LauncherOptions::default(),
-    );
+    let launcher = Launcher::with_fakes(CONFIG);
     Reconciler::new(launcher, options)
 }
 
@@ -310,4 +301,48 @@ async fn a_settled_world_needs_nothing_on_later_runs() {
             "{summary:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn revisions_no_template_renders_any_more_are_deregistered_a_few_per_run() {
+    let r = reconciler(ReconcileOptions {
+        max_deregistrations: 2,
+        ..ReconcileOptions::default()
+    });
+    let current = match &r.launcher().config().templates[0].task {
+        crate::config::TaskSource::Register { hash, .. } => hash.clone(),
+        crate::config::TaskSource::Existing { .. } => unreachable!(),
+    };
+    ecs(&r).add_registered(
+        "arn:aws:ecs:us-east-1:1:task-definition/ecs-linux:1",
+        "old-1",
+    );
+    ecs(&r).add_registered(
+        "arn:aws:ecs:us-east-1:1:task-definition/ecs-linux:2",
+        "old-2",
+    );
+    ecs(&r).add_registered(
+        "arn:aws:ecs:us-east-1:1:task-definition/ecs-linux:3",
+        "old-3",
+    );
+    ecs(&r).add_registered(
+        "arn:aws:ecs:us-east-1:1:task-definition/ecs-linux:4",
+        &current,
+    );
+    assert_eq!(r.run(now_ms()).await.unwrap().deregistered.len(), 2);
+    assert_eq!(r.run(now_ms()).await.unwrap().deregistered.len(), 1);
+    assert_eq!(
+        ecs(&r).active_definitions(),
+        ["arn:aws:ecs:us-east-1:1:task-definition/ecs-linux:4"]
+    );
+    let dry = reconciler(ReconcileOptions {
+        dry_run: true,
+        ..ReconcileOptions::default()
+    });
+    ecs(&dry).add_registered(
+        "arn:aws:ecs:us-east-1:1:task-definition/ecs-linux:1",
+        "old-1",
+    );
+    assert!(dry.run(now_ms()).await.unwrap().deregistered.is_empty());
+    assert_eq!(ecs(&dry).active_definitions().len(), 1);
 }

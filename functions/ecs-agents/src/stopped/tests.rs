@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use super::event::{ContainerOverride, ContainerState, EnvironmentOverride, TaskOverrides};
 use super::*;
-use crate::config::AgentsConfig;
 use crate::ecs::fake::FakeEcs;
 use crate::events::fake::FakePublisher;
 use crate::jenkins::QueueItemState;
 use crate::jenkins::fake::{Call, FakeJenkins};
-use crate::launch::{LauncherOptions, QueuedBuild};
+use crate::launch::QueuedBuild;
 
 const CONFIG: &str = "
 cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/'}
@@ -23,14 +22,7 @@ const SECRET: &str = "5f2b9d0c3e7a41f68b2c9d0e1f3a4b5c6d7e8f90a1b2c3d4e5f6071829
 type Handler = TaskStopped<FakeJenkins, FakeEcs, FakePublisher>;
 
 fn handler() -> Handler {
-    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
-    let launcher = Launcher::new(
-        config,
-        FakeJenkins::new(),
-        FakeEcs::new(),
-        FakePublisher::new(),
-        LauncherOptions::default(),
-    );
+    let launcher = Launcher::with_fakes(CONFIG);
     let fast = RelaunchOptions {
         backoff: Duration::from_millis(1),
         backoff_cap: Duration::from_millis(5),

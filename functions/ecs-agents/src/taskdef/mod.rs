@@ -13,6 +13,10 @@ pub use model::*;
 
 use sha2::{Digest, Sha256};
 
+/// Tag on each registered revision naming the deployment (cloud) it belongs to.
+pub const CLOUD_TAG: &str = "ecs-agents:cloud";
+/// Tag on revisions and tasks naming the template.
+pub const TEMPLATE_TAG: &str = "ecs-agents:template";
 /// Tag on each registered revision holding the hash it was rendered from.
 pub const HASH_TAG: &str = "ecs-agents:hash";
 

@@ -199,8 +199,8 @@ fn volumes(spec: &TemplateSpec) -> Vec<Volume> {
 
 fn tags(spec: &TemplateSpec, cloud: &Cloud) -> Vec<Tag> {
     let ours = [
-        ("ecs-agents:cloud", cloud.name.clone()),
-        ("ecs-agents:template", spec.name.clone().unwrap_or_default()),
+        (super::CLOUD_TAG, cloud.name.clone()),
+        (super::TEMPLATE_TAG, spec.name.clone().unwrap_or_default()),
     ];
     let user = spec
         .tags

@@ -1,18 +1,15 @@
 //! The webhook from the emitter's side: signed bodies in, status and JSON out.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
 use super::signature::sign;
 use super::*;
-use crate::config::AgentsConfig;
 use crate::ecs::fake::FakeEcs;
 use crate::ecs::{LaunchFailure, RunOutcome};
 use crate::events::fake::FakePublisher;
 use crate::jenkins::fake::FakeJenkins;
-use crate::launch::LauncherOptions;
 
 const NOW: u64 = 1_764_270_000;
 const CONFIG: &str = "
@@ -24,14 +21,7 @@ templates:
 type TestWebhook = Webhook<FakeJenkins, FakeEcs, FakePublisher>;
 
 fn webhook() -> TestWebhook {
-    let config = Arc::new(AgentsConfig::from_yaml(CONFIG).unwrap());
-    let launcher = Launcher::new(
-        config,
-        FakeJenkins::new(),
-        FakeEcs::new(),
-        FakePublisher::new(),
-        LauncherOptions::default(),
-    );
+    let launcher = Launcher::with_fakes(CONFIG);
     Webhook::new(Secret::new("test-webhook-secret"), launcher)
 }
 

@@ -4,12 +4,14 @@
 //! invocation; it caches resolved task definitions (`taskdefs`) so a warm
 //! function calls only RunTask. Submodules: `register` maps rendered task
 //! definitions to the SDK, `run` builds RunTask and reads its answer,
-//! `tasks` lists and stops tasks, `errors` classifies SDK errors.
+//! `tasks` lists and stops tasks, `cleanup` deregisters revisions no
+//! template renders any more, `errors` classifies SDK errors.
 //!
 //! Throttling is retried by the SDK itself (standard retry mode, token
 //! bucket, exponential backoff with jitter) before an error reaches us:
 //! build the client from an `SdkConfig` loaded with [`retry_config`].
 
+mod cleanup;
 mod errors;
 mod register;
 mod run;
@@ -21,11 +23,13 @@ mod testing;
 use aws_config::retry::RetryConfig;
 use aws_sdk_ecs::Client;
 
+pub use cleanup::DESCRIBES_PER_DEREGISTRATION;
 pub use run::{MAX_OVERRIDES_CHARS, SECRET_VARIABLE};
 pub use tasks::{DESCRIBE_BATCH, MAX_STOP_REASON};
 
 use super::{AgentTask, AgentTasks, EcsError, RunOutcome, TaskDefinitionRef, TaskLaunch};
 use crate::config::AgentTemplate;
+use cleanup::{DescribedRevisions, Sweep};
 use taskdefs::TaskDefinitionCache;
 
 /// Attempts per AWS call, the first included.
@@ -50,6 +54,7 @@ pub struct EcsAgentTasks {
     cluster: String,
     started_by: String,
     definitions: TaskDefinitionCache,
+    described: DescribedRevisions,
 }
 
 impl EcsAgentTasks {
@@ -61,6 +66,7 @@ impl EcsAgentTasks {
             cluster: cluster.into(),
             started_by: started_by.into(),
             definitions: TaskDefinitionCache::default(),
+            described: DescribedRevisions::default(),
         }
     }
 
@@ -89,6 +95,23 @@ impl AgentTasks for EcsAgentTasks {
 
     async fn active_tasks(&self) -> Result<Vec<AgentTask>, EcsError> {
         tasks::active(&self.client, &self.cluster, &self.started_by).await
+    }
+
+    async fn deregister_stale(
+        &self,
+        cloud: &str,
+        keep: &[String],
+        max: usize,
+    ) -> Result<Vec<String>, EcsError> {
+        let sweep = Sweep {
+            client: &self.client,
+            in_use: &self.definitions,
+            described: &self.described,
+            cloud,
+            keep,
+            max,
+        };
+        sweep.run().await
     }
 
     async fn stop(&self, task_arn: &str, reason: &str) -> Result<(), EcsError> {

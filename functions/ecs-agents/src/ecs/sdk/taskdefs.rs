@@ -62,6 +62,21 @@ impl TaskDefinitionCache {
         Ok(resolved.clone())
     }
 
+    /// Whether `arn` is a task definition this adapter resolved: in use by
+    /// this instance's launches.
+    pub(super) fn holds(&self, arn: &str) -> bool {
+        let cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        cells
+            .values()
+            .any(|cell| cell.get().is_some_and(|d| d.arn == arn))
+    }
+
+    /// Forgets `arn` (deregistered): its template is resolved again.
+    pub(super) fn forget(&self, arn: &str) {
+        let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        cells.retain(|_, cell| cell.get().is_none_or(|d| d.arn != arn));
+    }
+
     fn cell(&self, key: Key) -> Arc<OnceCell<TaskDefinitionRef>> {
         // Held only to look up or insert, never across an await.
         let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());

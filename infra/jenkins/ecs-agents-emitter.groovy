@@ -1,0 +1,329 @@
+/*
+ * ecs-agents emitter: tells the ecs-agents queue webhook what happens in the Jenkins queue
+ * (docs/webhook-protocol.md) and keeps single-use agents to one build (docs/emitter.md).
+ *
+ * Install: copy to $JENKINS_HOME/init.groovy.d/ and restart, or run once in the Script Console.
+ * Running it again (Script Console, upgrade) replaces the previous instance.
+ *
+ * Jenkins APIs used (public javadoc):
+ *   hudson.ExtensionList.lookup(Class), .add(Object), .remove(Object)  register / unregister
+ *   hudson.model.queue.QueueListener.onEnterBuildable(Queue.BuildableItem), .onLeft(Queue.LeftItem)
+ *   hudson.model.Queue.Item.getId(), .getAssignedLabel(), .getInQueueSince(), field .task
+ *   hudson.model.Queue.Task.getFullDisplayName(), .getUrl()
+ *   hudson.model.Queue.LeftItem.isCancelled()
+ *   hudson.model.Label.getExpression()
+ *   hudson.model.ExecutorListener.taskAccepted(Executor, Queue.Task)  (an extension point since 2.318)
+ *   hudson.model.Executor.getOwner(), .isIdle(); hudson.model.OneOffExecutor (flyweight work)
+ *   hudson.model.Computer.getName(), .isAcceptingTasks(), .isIdle(), .getExecutors()
+ *   hudson.slaves.SlaveComputer.setAcceptingTasks(boolean)
+ *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers()
+ *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
+ */
+import groovy.json.JsonOutput
+import hudson.ExtensionList
+import hudson.model.Computer
+import hudson.model.Executor
+import hudson.model.ExecutorListener
+import hudson.model.OneOffExecutor
+import hudson.model.Queue
+import hudson.model.queue.QueueListener
+import hudson.slaves.SlaveComputer
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.charset.StandardCharsets
+import java.time.Duration
+import java.util.concurrent.ArrayBlockingQueue
+import java.util.concurrent.RejectedExecutionHandler
+import java.util.concurrent.ScheduledFuture
+import java.util.concurrent.ThreadFactory
+import java.util.concurrent.ThreadLocalRandom
+import java.util.concurrent.ThreadPoolExecutor
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.logging.Level
+import java.util.logging.Logger
+import javax.crypto.Mac
+import javax.crypto.spec.SecretKeySpec
+import jenkins.model.Jenkins
+import jenkins.util.Timer
+
+/** One instance, registered both as QueueListener and as ExecutorListener. */
+class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closeable {
+    static final Logger LOG = Logger.getLogger('ecs-agents.emitter')
+    static final int ATTEMPTS = 3              // per event, each signed anew
+    static final long MAX_WAIT_MS = 10_000     // cap on backoff and Retry-After
+    static final int REMEMBERED = 10_000       // bound of the de-duplication sets
+
+    final URI webhook
+    final byte[] secret
+    final String prefix
+    final List<String> reusable
+    final HttpClient http
+    // Posting never happens on the queue lock or a build thread: 2 threads, bounded backlog.
+    final ThreadPoolExecutor posts
+    final Set<Long> announced = bounded()      // queue items sent as queue.buildable
+    final Set<String> released = bounded()     // nodes sent as agent.released
+    ScheduledFuture<?> sweeper
+
+    EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable) {
+        this.webhook = webhook
+        this.secret = secret
+        this.prefix = prefix
+        this.reusable = reusable
+        def builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        if (ProxySelector.getDefault() != null) builder.proxy(ProxySelector.getDefault())  // -Dhttps.proxyHost…
+        http = builder.build()
+        def count = new AtomicInteger()
+        ThreadFactory threads = { Runnable r ->
+            def t = new Thread(r, "ecs-agents-emitter-${count.incrementAndGet()}")
+            t.daemon = true
+            t
+        } as ThreadFactory
+        RejectedExecutionHandler drop = { Runnable r, ThreadPoolExecutor pool ->
+            if (!pool.isShutdown()) say(Level.WARNING, 'backlog full (1000 events); event dropped, the reconciler catches up')
+        } as RejectedExecutionHandler
+        posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1000), threads, drop)
+        posts.allowCoreThreadTimeOut(true)
+    }
+
+    /** A thread-safe set that forgets its oldest entries beyond REMEMBERED. */
+    static Set bounded() {
+        Map lru = new LinkedHashMap() {
+            protected boolean removeEldestEntry(Map.Entry eldest) { size() > REMEMBERED }
+        }
+        Collections.synchronizedSet(Collections.newSetFromMap(lru))
+    }
+
+    void start() {
+        ExtensionList.lookup(QueueListener).add(this)       // ExtensionList.add: deprecated, works from scripts
+        ExtensionList.lookup(ExecutorListener).add(this)
+        // jenkins.util.Timer.get(): shared pool; the sweep catches everything so the repetition never dies.
+        sweeper = Timer.get().scheduleWithFixedDelay({ sweep() } as Runnable, 10, 10, TimeUnit.SECONDS)
+    }
+
+    /** Unregisters, stops the sweep, drops the backlog. */
+    void close() {
+        ExtensionList.lookup(QueueListener).remove(this)
+        ExtensionList.lookup(ExecutorListener).remove(this)
+        sweeper?.cancel(false)
+        int dropped = posts.shutdownNow().size()
+        if (dropped > 0) say(Level.INFO, "emitter stopped, ${dropped} queued event(s) dropped")
+    }
+
+    /** Logs as 'ecs-agents.emitter' (not as the Groovy call site). Never given the secret. */
+    static void say(Level level, String message, Throwable error = null) {
+        LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message, error)
+    }
+
+    boolean singleUse(String node) {
+        node.startsWith(prefix) && !reusable.any { node.startsWith(it) }
+    }
+
+    // --- Queue events. Called under the queue lock: read the item, hand off, return. ---
+
+    @Override
+    void onEnterBuildable(Queue.BuildableItem item) {
+        def label = item.getAssignedLabel()                 // null = unrestricted: never ours
+        if (label == null || !announced.add(item.getId())) return   // items re-enter buildable
+        String root = rootUrl()
+        String taskUrl = item.task.getUrl()                 // relative, ends with '/'
+        post("queue.buildable item ${item.getId()}", [
+            type: 'queue.buildable', eventTime: System.currentTimeMillis(), controller: root,
+            item: [id: item.getId(), label: label.getExpression(),
+                   task: [name: item.task.getFullDisplayName(), url: root && taskUrl ? root + taskUrl : null],
+                   inQueueSince: item.getInQueueSince()]])
+    }
+
+    @Override
+    void onLeft(Queue.LeftItem item) {
+        if (!announced.remove(item.getId())) return         // only items we announced
+        post("queue.left item ${item.getId()}", [
+            type: 'queue.left', eventTime: System.currentTimeMillis(),
+            item: [id: item.getId(), cancelled: item.isCancelled()]])
+    }
+
+    // --- Single use. taskAccepted runs on the executor's thread once it holds the work, so the
+    //     executor is busy: no second build can slip in before acceptingTasks is false. This sees
+    //     freestyle builds and Pipeline node {} blocks alike (a RunListener sees neither node blocks
+    //     nor their ends). ---
+
+    @Override
+    void taskAccepted(Executor executor, Queue.Task task) {
+        Computer computer = executor.getOwner()
+        if (!(executor instanceof OneOffExecutor) && computer instanceof SlaveComputer && singleUse(computer.getName())) {
+            stopAccepting((SlaveComputer) computer)
+        }
+    }
+
+    void taskStarted(Executor executor, Queue.Task task) {}
+    void taskCompleted(Executor executor, Queue.Task task, long durationMS) {}
+    void taskCompletedWithProblems(Executor executor, Queue.Task task, long durationMS, Throwable problems) {}
+
+    void stopAccepting(SlaveComputer computer) {
+        if (computer.isAcceptingTasks()) {
+            computer.setAcceptingTasks(false)               // transient: true again after a restart
+            say(Level.INFO, "${computer.getName()} took its build; it accepts no further tasks")
+        }
+    }
+
+    /** Every 10 s: release our single-use agents whose build is over. */
+    void sweep() {
+        try {
+            for (Computer c : Jenkins.get().getComputers()) {
+                if (!(c instanceof SlaveComputer) || !singleUse(c.getName())) continue
+                if (c.isAcceptingTasks()) {
+                    // Backstop for a build the listener did not see (Jenkins before 2.318).
+                    if (c.getExecutors().any { !it.isIdle() }) stopAccepting((SlaveComputer) c)
+                } else if (c.isIdle() && released.add(c.getName())) {
+                    post("agent.released ${c.getName()}",
+                        [type: 'agent.released', eventTime: System.currentTimeMillis(), node: c.getName()])
+                }
+            }
+        } catch (Throwable t) {
+            say(Level.WARNING, 'sweep failed', t)
+        }
+    }
+
+    // --- Posting ---
+
+    void post(String what, Map event) {
+        posts.execute({ deliver(what, event) } as Runnable)
+    }
+
+    void deliver(String what, Map event) {
+        byte[] body = JsonOutput.toJson(event).getBytes(StandardCharsets.UTF_8)
+        for (int attempt = 1; ; attempt++) {
+            String problem
+            long delay
+            try {
+                HttpResponse<String> r = http.send(signed(body), HttpResponse.BodyHandlers.ofString())
+                int status = r.statusCode()
+                if (status < 300) {
+                    say(Level.FINE, "${what} -> ${status} ${r.body()}")
+                    return
+                }
+                if (status < 500 && status != 429) {           // 400, 401, 413, 422: retrying cannot help
+                    say(Level.WARNING, "${what} rejected with ${status} ${abbreviate(r.body())}; dropped")
+                    return
+                }
+                problem = "${status} ${abbreviate(r.body())}"
+                delay = retryAfter(r) ?: backoff(attempt)
+            } catch (IOException e) {                          // includes HttpTimeoutException
+                problem = e.toString()
+                delay = backoff(attempt)
+            } catch (InterruptedException e) {                 // close() while sending or waiting
+                return
+            }
+            if (attempt >= ATTEMPTS) {
+                say(Level.WARNING, "${what} failed ${attempt} times (last: ${problem}); dropped, the reconciler catches up")
+                return
+            }
+            try {
+                Thread.sleep(delay)
+            } catch (InterruptedException e) {
+                return
+            }
+        }
+    }
+
+    /** A request signed now: X-Ecs-Agents-Signature = sha256=hex(HMAC-SHA256("<ts>." + body)). */
+    HttpRequest signed(byte[] body) {
+        String timestamp = Long.toString(System.currentTimeMillis().intdiv(1000L))
+        Mac mac = Mac.getInstance('HmacSHA256')
+        mac.init(new SecretKeySpec(secret, 'HmacSHA256'))
+        mac.update((timestamp + '.').getBytes(StandardCharsets.UTF_8))
+        String signature = 'sha256=' + mac.doFinal(body).encodeHex().toString()
+        HttpRequest.newBuilder(webhook)
+            .timeout(Duration.ofSeconds(10))    // the webhook creates a node and runs a task before answering
+            .header('Content-Type', 'application/json')
+            .header('User-Agent', 'ecs-agents-emitter/1')
+            .header('X-Ecs-Agents-Timestamp', timestamp)
+            .header('X-Ecs-Agents-Signature', signature)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build()
+    }
+
+    /** Jenkins' root URL (JenkinsLocationConfiguration), or null while it is not configured. */
+    static String rootUrl() {
+        try {
+            Jenkins.get().getRootUrl()
+        } catch (IllegalStateException e) {
+            null
+        }
+    }
+
+    static Long retryAfter(HttpResponse r) {
+        String seconds = r.headers().firstValue('Retry-After').orElse('').trim()
+        seconds.isLong() ? Math.min(Math.max(seconds.toLong(), 0L) * 1000L, MAX_WAIT_MS) : null
+    }
+
+    /** Exponential (0.5 s, 1 s, 2 s … capped) with equal jitter. */
+    static long backoff(int attempt) {
+        long ceiling = Math.min(500L << (attempt - 1), MAX_WAIT_MS)
+        ceiling.intdiv(2L) + ThreadLocalRandom.current().nextLong(ceiling.intdiv(2L) + 1L)
+    }
+
+    static String abbreviate(String text) {
+        text == null ? '' : text.length() <= 300 ? text : text.substring(0, 300) + '…'
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Install. The listener extension list is the well-known place of the running instance: a
+// previous one (same class name, loaded by an earlier run's class loader) is closed first.
+
+def previous = ExtensionList.lookup(QueueListener).findAll {
+    it.getClass().getName() == 'EcsAgentsEmitter' && it instanceof Closeable
+}
+previous.each { ((Closeable) it).close() }
+
+/** System property first, then the environment; blank counts as unset. */
+String setting(String property, String variable) {
+    String value = System.getProperty(property) ?: System.getenv(variable)
+    value?.trim() ? value.trim() : null
+}
+
+String url = setting('ecs.agents.webhookUrl', 'ECS_AGENTS_WEBHOOK_URL')
+String secretFile = setting('ecs.agents.webhookSecretFile', 'ECS_AGENTS_WEBHOOK_SECRET_FILE')
+String secret = null
+String problem = null
+if (secretFile) {
+    try {
+        secret = new File(secretFile).getText('UTF-8')
+    } catch (IOException e) {
+        problem = "cannot read the webhook secret file: ${e.getMessage()}"
+    }
+} else {
+    secret = System.getenv('ECS_AGENTS_WEBHOOK_SECRET')    // never a system property: those show in System Information
+}
+secret = secret?.replaceAll(/[\r\n]+\z/, '')              // files usually end with a line break
+
+URI webhook = null
+try {
+    webhook = url ? new URI(url) : null
+} catch (URISyntaxException e) {
+    problem = problem ?: "ECS_AGENTS_WEBHOOK_URL is not a URL: ${e.getMessage()}"
+}
+if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost())) {
+    problem = 'no webhook URL: set ECS_AGENTS_WEBHOOK_URL (or -Decs.agents.webhookUrl) to the queue webhook Function URL'
+}
+if (!problem && !secret) {
+    problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE (or ECS_AGENTS_WEBHOOK_SECRET)'
+}
+if (problem) {
+    EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${problem}")
+    return "ecs-agents emitter NOT installed: ${problem}"
+}
+
+String prefix = setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX') ?: 'ecs-'
+List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
+    .split(',').collect { it.trim() }.findAll { it }
+
+def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable)
+emitter.start()
+String summary = "emitter installed: webhook ${webhook}, agents ${prefix}*" +
+    (reusable ? ", reusable ${reusable.join(', ')}" : '') +
+    (previous ? ", replaced ${previous.size()} previous instance(s)" : '')
+EcsAgentsEmitter.say(Level.INFO, summary)
+return 'ecs-agents ' + summary

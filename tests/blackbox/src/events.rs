@@ -63,3 +63,19 @@ pub fn stopped_event(task: &Task) -> Value {
 fn chrono_now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// The event of `task` failing to start for `reason` (e.g. an image pull
+/// error): STOPPED, `TaskFailedToStart`, no `startedAt`, no exit codes —
+/// the shape aws.md §1 documents for failed starts.
+pub fn failed_start_event(task: &Task, reason: &str) -> Value {
+    let mut event = stopped_event(task);
+    let detail = &mut event["detail"];
+    detail["stopCode"] = json!("TaskFailedToStart");
+    detail["stoppedReason"] = json!(reason);
+    detail.as_object_mut().map(|d| d.remove("startedAt"));
+    for container in detail["containers"].as_array_mut().into_iter().flatten() {
+        container.as_object_mut().map(|c| c.remove("exitCode"));
+        container["reason"] = json!(reason);
+    }
+    event
+}

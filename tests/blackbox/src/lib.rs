@@ -37,6 +37,7 @@ cloud: {name: bb, cluster: jenkins-agents, region: us-east-1, jenkinsUrl: '{jenk
 templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}']}
   - {name: solo, labels: solo, cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}'], maxAgents: 1}
+  - {name: broken, labels: broken, image: 'jenkins/inbound-agent:no-such-tag', cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}']}
   - {name: gone, labels: gone, taskDefinition: 'no-such-family:1', launchType: FARGATE, subnets: ['{subnet}'], securityGroups: ['{sg}']}
 ";
 
@@ -278,6 +279,28 @@ impl World {
             .first()
             .context("moto describes the stopped task")?;
         Ok(events::stopped_event(task))
+    }
+
+    /// The task `task_arn` as ECS (moto) describes it.
+    pub async fn describe(&self, task_arn: &str) -> anyhow::Result<aws_sdk_ecs::types::Task> {
+        let described = self
+            .moto_ecs
+            .describe_tasks()
+            .cluster(CLUSTER)
+            .tasks(task_arn)
+            .send()
+            .await?;
+        described
+            .tasks()
+            .first()
+            .cloned()
+            .context("moto describes the task")
+    }
+
+    /// The STOPPED event ECS emits for a task that was stopped (by
+    /// `agent.released`, say) and is already STOPPED in moto.
+    pub async fn stop_task_event(&self, task_arn: &str) -> anyhow::Result<Value> {
+        Ok(events::stopped_event(&self.describe(task_arn).await?))
     }
 
     /// `detail-type`s published so far, in order.

@@ -52,10 +52,11 @@ impl AgentsConfig {
         let cloud = decode::decode::<CloudSpec>(&cloud_value, "cloud", &mut errors)
             .and_then(|spec| cloud::check(&spec, &mut errors));
         let templates = templates(&template_values, cloud.as_ref(), &mut errors);
-        errors.into_result(|| Self {
-            cloud: cloud.expect("no errors, so the cloud section loaded"),
-            templates,
-        })
+        errors.into_result(|| ())?;
+        // Every path that leaves the cloud unset records an error, so this
+        // only guards against a future check forgetting to.
+        let cloud = cloud.ok_or_else(|| ConfigErrors(vec![ConfigError::new("cloud", "is invalid")]))?;
+        Ok(Self { cloud, templates })
     }
 
     /// The template that serves `expr`: the first in file order, as in the plugin.

@@ -14,6 +14,7 @@ pub mod events;
 pub mod jenkins;
 pub mod labels;
 pub mod launch;
+pub mod metrics;
 pub mod naming;
 pub mod reconcile;
 pub mod secret;

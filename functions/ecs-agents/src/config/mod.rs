@@ -55,7 +55,8 @@ impl AgentsConfig {
         errors.into_result(|| ())?;
         // Every path that leaves the cloud unset records an error, so this
         // only guards against a future check forgetting to.
-        let cloud = cloud.ok_or_else(|| ConfigErrors(vec![ConfigError::new("cloud", "is invalid")]))?;
+        let cloud =
+            cloud.ok_or_else(|| ConfigErrors(vec![ConfigError::new("cloud", "is invalid")]))?;
         Ok(Self { cloud, templates })
     }
 

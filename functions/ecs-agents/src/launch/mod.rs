@@ -36,6 +36,7 @@ use crate::ecs::{AgentTasks, EcsError, RunOutcome};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{Created, JenkinsNodes, QueueItemState};
 use crate::labels::LabelExpr;
+use crate::metrics::Record;
 use crate::naming::AgentName;
 use caps::UsageCache;
 
@@ -218,6 +219,11 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
         match self.start_task(build, template, &name).await {
             Ok(task_arn) if created == Created::New => {
                 self.usage.record(template);
+                let waited = now_ms().saturating_sub(build.in_queue_since) as f64;
+                Record::new([("Template", template.name.clone())])
+                    .metric("Launches", "Count", 1.0)
+                    .metric("QueueToLaunchMs", "Milliseconds", waited)
+                    .emit();
                 info!(node = %name, template = %template.name, task_arn = %task_arn, "agent launched");
                 self.publish(
                     AgentEventKind::AgentLaunched,
@@ -306,6 +312,17 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
             warn!(node = %name, error = %delete_error, "could not delete the node of a failed launch; the reconciler will");
         }
         warn!(node = %name, reason = %error.reason, transient = error.transient, "agent launch failed");
+        let class = if error.transient {
+            "transient"
+        } else {
+            "permanent"
+        };
+        Record::new([
+            ("Template", template.name.clone()),
+            ("Class", class.to_owned()),
+        ])
+        .metric("LaunchFailures", "Count", 1.0)
+        .emit();
         self.usage.invalidate();
         if !error.transient && !error.late {
             self.publish(

@@ -204,6 +204,10 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
                 return;
             }
         }
+        let stop_code = report.stop_code.clone().unwrap_or_else(|| "Unknown".into());
+        crate::metrics::Record::new([("StopCode", stop_code)])
+            .metric("AgentsStopped", "Count", 1.0)
+            .emit();
         let event = AgentEvent {
             kind: AgentEventKind::AgentStopped,
             node: node.to_string(),

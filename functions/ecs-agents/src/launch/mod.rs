@@ -323,6 +323,10 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
         ])
         .metric("LaunchFailures", "Count", 1.0)
         .emit();
+        // Also without dimensions: the alarm watches the total.
+        Record::new(std::iter::empty())
+            .metric("LaunchFailures", "Count", 1.0)
+            .emit();
         self.usage.invalidate();
         if !error.transient && !error.late {
             self.publish(

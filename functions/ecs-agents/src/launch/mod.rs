@@ -164,6 +164,16 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
                 expr.expression()
             )));
         };
+        self.launch_for(build, template).await
+    }
+
+    /// [`Launcher::launch`] once the template is known (the reconciler may
+    /// know it from the node a queue item waits for).
+    pub(crate) async fn launch_for(
+        &self,
+        build: &QueuedBuild,
+        template: &AgentTemplate,
+    ) -> Result<LaunchOutcome, LaunchError> {
         if !self.still_queued(build).await {
             return Ok(LaunchOutcome::ignored(format!(
                 "queue item {} has left the queue",

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::why::{Wanted, waiting_for};
 use super::{Run, World};
-use crate::config::Retention;
+use crate::config::{AgentTemplate, Retention};
 use crate::ecs::{AgentTask, AgentTasks};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{AgentNode, JenkinsNodes, NodeInfo, QueueEntry};
@@ -171,47 +171,51 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             {
                 return;
             }
-            let Some(Wanted::Label(expr)) = entry
+            let config = self.reconciler.launcher.config();
+            let template = match entry
                 .why
                 .as_deref()
                 .and_then(|why| waiting_for(why, &names))
-            else {
-                continue;
+            {
+                Some(Wanted::Label(expr)) => config.select(&expr),
+                // Jenkins names the node when exactly one has the label: if
+                // it is one of our agents (launching for another item, or
+                // single use), the item needs another agent of its template.
+                Some(Wanted::Node(node)) => template_of(config, &node),
+                None => None,
             };
-            let config = self.reconciler.launcher.config();
-            let Some(template) = config.select(&expr) else {
-                continue;
-            };
+            let Some(template) = template else { continue };
             let served = ours
                 .iter()
                 .any(|n| queue_item_of(config, &n.name) == Some(entry.id))
                 || ours.iter().any(|n| {
                     !n.offline
                         && n.idle
-                        && template_of(config, n.name.as_str()).is_some_and(|t| t.serves(&expr))
+                        && template_of(config, n.name.as_str())
+                            .is_some_and(|t| t.name == template.name)
                 });
             if served {
                 continue;
             }
             let name = AgentName::for_queue_item(&config.cloud.name, &template.name, entry.id, 0);
-            self.launch(entry, expr.expression(), name).await;
+            self.launch(entry, template, name).await;
         }
     }
 
-    async fn launch(&mut self, entry: &QueueEntry, label: String, name: AgentName) {
+    async fn launch(&mut self, entry: &QueueEntry, template: &AgentTemplate, name: AgentName) {
         if self.reconciler.options.dry_run {
             self.summary.launched.push(name);
             return;
         }
         let build = QueuedBuild {
             queue_item: entry.id,
-            label: Some(label),
+            label: None,
             job_name: entry.task_name.clone(),
             in_queue_since: entry.in_queue_since,
             age: None,
             verified_queued: true,
         };
-        match self.reconciler.launcher.launch(&build).await {
+        match self.reconciler.launcher.launch_for(&build, template).await {
             Ok(LaunchOutcome::Launched { node, .. }) => self.summary.launched.push(node),
             Ok(LaunchOutcome::Deferred { .. }) => self.summary.deferred += 1,
             Ok(_) => {}

@@ -346,3 +346,28 @@ async fn revisions_no_template_renders_any_more_are_deregistered_a_few_per_run()
     assert!(dry.run(now_ms()).await.unwrap().deregistered.is_empty());
     assert_eq!(ecs(&dry).active_definitions().len(), 1);
 }
+
+#[tokio::test]
+async fn an_item_waiting_on_one_of_our_agents_by_node_name_gets_its_own_agent() {
+    let r = reconciler(ReconcileOptions::default());
+    let other = launched(&r, 5, "linux").await;
+    // Exactly one node has the label, so Jenkins names the node, not the label.
+    jenkins(&r).enqueue(waiting(6, &format!("\u{2018}{other}\u{2019} is offline")));
+    let summary = r.run(now_ms()).await.unwrap();
+    assert_eq!(names(&summary.launched), ["ecs-linux-6"]);
+}
+
+#[tokio::test]
+async fn an_item_waiting_on_a_node_that_is_not_ours_is_left_alone() {
+    let r = reconciler(ReconcileOptions::default());
+    jenkins(&r).add_node(AgentNode {
+        name: AgentName::new("windows-box"),
+        description: String::new(),
+        num_executors: 1,
+        remote_fs: "C:/jenkins".into(),
+        label_string: "windows".into(),
+        web_socket: false,
+    });
+    jenkins(&r).enqueue(waiting(6, "\u{2018}windows-box\u{2019} is offline"));
+    assert!(r.run(now_ms()).await.unwrap().launched.is_empty());
+}

@@ -10,7 +10,6 @@
 //! Run it with `scripts/run-lambdas` (which installs moto and cargo-lambda
 //! into `.venv/` first). `$CARGO_LAMBDA` overrides the cargo-lambda binary.
 
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -390,11 +389,18 @@ impl Runtime {
 
     /// Invokes function `bin` with `event`; returns the function's result.
     async fn invoke(&self, bin: &str, event: &Value) -> anyhow::Result<Value> {
-        let path = format!("/2015-03-31/functions/{bin}/invocations");
-        let port = self.port;
-        let body = event.to_string();
-        let (status, text) =
-            tokio::task::spawn_blocking(move || http_post(port, &path, &body)).await??;
+        let url = format!(
+            "http://127.0.0.1:{}/2015-03-31/functions/{bin}/invocations",
+            self.port
+        );
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(event)
+            .timeout(INVOKE_TIMEOUT)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
         if status != 200 {
             bail!("invoking {bin}: HTTP {status}: {text}; {}", self.tail());
         }
@@ -447,54 +453,6 @@ impl Drop for Runtime {
         }
         let _ = self.child.wait();
     }
-}
-
-/// One HTTP/1.1 POST over a fresh connection; returns status and body.
-fn http_post(port: u16, path: &str, body: &str) -> anyhow::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(INVOKE_TIMEOUT))?;
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, rest) = raw
-        .split_once("\r\n\r\n")
-        .context("an HTTP response without a header end")?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("an HTTP response without a status")?;
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase().starts_with("transfer-encoding:")
-            && l.to_ascii_lowercase().contains("chunked")
-    });
-    let body = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_owned()
-    };
-    Ok((status, body))
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
-        else {
-            break;
-        };
-        if size == 0 || after.len() < size {
-            break;
-        }
-        body.push_str(&after[..size]);
-        rest = after[size..].trim_start_matches("\r\n");
-    }
-    body
 }
 
 /// A Lambda Function URL (API Gateway v2 payload) event carrying `payload`,

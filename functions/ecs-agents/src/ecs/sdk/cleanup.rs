@@ -18,12 +18,10 @@ use std::ops::ControlFlow::{self, Break, Continue};
 use std::sync::Mutex;
 
 use aws_sdk_ecs::Client;
-use aws_sdk_ecs::types::{
-    SortOrder, TaskDefinitionFamilyStatus, TaskDefinitionField, TaskDefinitionStatus,
-};
+use aws_sdk_ecs::types::{SortOrder, TaskDefinitionFamilyStatus, TaskDefinitionStatus};
 
-use super::errors::{classify, is_unknown_task_definition};
-use super::taskdefs::TaskDefinitionCache;
+use super::errors::classify;
+use super::taskdefs::{TaskDefinitionCache, describe_active, tag_value};
 use crate::ecs::EcsError;
 use crate::taskdef::HASH_TAG;
 
@@ -208,29 +206,11 @@ impl Sweep<'_> {
 
 /// Our tags on an ACTIVE revision; `None` if it is gone or no longer ACTIVE.
 async fn ownership(client: &Client, arn: &str) -> Result<Option<Ownership>, EcsError> {
-    let described = client
-        .describe_task_definition()
-        .task_definition(arn)
-        .include(TaskDefinitionField::Tags)
-        .send()
-        .await;
-    let output = match described {
-        Ok(output) => output,
-        Err(e) if is_unknown_task_definition(&e) => return Ok(None),
-        Err(e) => return Err(classify("DescribeTaskDefinition", e)),
+    let Some(output) = describe_active(client, arn).await? else {
+        return Ok(None);
     };
-    let active = output
-        .task_definition()
-        .is_some_and(|d| d.status() == Some(&TaskDefinitionStatus::Active));
-    let tag = |key: &str| {
-        output
-            .tags()
-            .iter()
-            .find(|t| t.key() == Some(key))
-            .and_then(|t| t.value())
-            .map(str::to_owned)
-    };
-    Ok(active.then(|| Ownership {
+    let tag = |key: &str| tag_value(&output, key).map(str::to_owned);
+    Ok(Some(Ownership {
         cloud: tag(CLOUD_TAG),
         hash: tag(HASH_TAG),
     }))

@@ -124,9 +124,26 @@ async fn latest_with_hash(
     family: &str,
     hash: &str,
 ) -> Result<Option<String>, EcsError> {
+    let Some(output) = describe_active(client, family).await? else {
+        return Ok(None);
+    };
+    let arn = output
+        .task_definition()
+        .and_then(|d| d.task_definition_arn());
+    Ok(arn
+        .filter(|_| tag_value(&output, HASH_TAG) == Some(hash))
+        .map(str::to_owned))
+}
+
+/// `DescribeTaskDefinition` with tags; `None` when the task definition is
+/// unknown or no longer ACTIVE.
+pub(super) async fn describe_active(
+    client: &Client,
+    reference: &str,
+) -> Result<Option<DescribeTaskDefinitionOutput>, EcsError> {
     let described = client
         .describe_task_definition()
-        .task_definition(family)
+        .task_definition(reference)
         .include(TaskDefinitionField::Tags)
         .send()
         .await;
@@ -135,15 +152,22 @@ async fn latest_with_hash(
         Err(e) if is_unknown_task_definition(&e) => return Ok(None),
         Err(e) => return Err(classify("DescribeTaskDefinition", e)),
     };
-    let same_hash = output
+    let active = output
+        .task_definition()
+        .is_some_and(|d| d.status() == Some(&TaskDefinitionStatus::Active));
+    Ok(active.then_some(output))
+}
+
+/// The value of tag `key` on a described task definition.
+pub(super) fn tag_value<'a>(
+    output: &'a DescribeTaskDefinitionOutput,
+    key: &str,
+) -> Option<&'a str> {
+    output
         .tags()
         .iter()
-        .any(|t| t.key() == Some(HASH_TAG) && t.value() == Some(hash));
-    Ok(output
-        .task_definition()
-        .filter(|d| same_hash && d.status() == Some(&TaskDefinitionStatus::Active))
-        .and_then(|d| d.task_definition_arn())
-        .map(str::to_owned))
+        .find(|t| t.key() == Some(key))
+        .and_then(|t| t.value())
 }
 
 async fn registered(client: &Client, definition: &TaskDefinition) -> Result<String, EcsError> {

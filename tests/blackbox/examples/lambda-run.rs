@@ -17,14 +17,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use blackbox_tests::events::stopped_event;
-use blackbox_tests::{
-    BUS, CLUSTER, JENKINS_TOKEN, WEBHOOK_SECRET, buildable, now_millis, now_secs,
-};
+use blackbox_tests::{BUS, Backends, CLUSTER, WEBHOOK_SECRET, buildable, now_millis, now_secs};
 use ecs_agents::secret::Secret;
 use ecs_agents::webhook::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
-use jenkins_stand_in::{Enqueue, RunningStandIn, StandIn};
+use jenkins_stand_in::{Enqueue, RunningStandIn};
 use serde_json::{Value, json};
-use test_harness::{ClientTokenProxy, Moto};
 
 /// Templates of the local deployment; `{subnet}`, `{sg}`, `{jenkins}` filled
 /// in (the test deployment's, as in `tests/blackbox/src/lib.rs`, but with a
@@ -73,30 +70,18 @@ async fn scenario() -> anyhow::Result<()> {
     say(
         "starting moto (ECS, EventBridge, Secrets Manager), the client-token proxy and the Jenkins stand-in",
     );
-    let moto = Moto::start().await?;
-    moto.pin_task_states().await?;
-    let proxy = ClientTokenProxy::start(&moto.endpoint()).await?;
-    let jenkins = StandIn::builder()
-        .user("admin", JENKINS_TOKEN)
-        .start()
-        .await
-        .context("starting the stand-in")?;
-    moto.create_cluster(CLUSTER).await?;
-    moto.create_secret("jenkins/api-token", JENKINS_TOKEN)
-        .await?;
-    moto.create_secret("jenkins/webhook", WEBHOOK_SECRET)
-        .await?;
-    let events = moto.create_event_bus_capture(BUS).await?;
-    let moto_ecs = aws_sdk_ecs::Client::new(&moto.sdk_config());
-
+    let backends = Backends::start().await?;
     let dir = std::env::temp_dir().join(format!("ecs-agents-lambda-run-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let agents_file = dir.join("agents.yaml");
-    let agents = AGENTS
-        .replace("{subnet}", &moto.default_subnet().await?)
-        .replace("{sg}", &moto.default_security_group().await?)
-        .replace("{jenkins}", jenkins.base_url());
-    std::fs::write(&agents_file, agents)?;
+    std::fs::write(&agents_file, backends.agents(AGENTS).await?)?;
+    let Backends {
+        moto,
+        ecs: proxy,
+        jenkins,
+        events,
+    } = backends;
+    let moto_ecs = aws_sdk_ecs::Client::new(&moto.sdk_config());
     let settings = [
         ("JENKINS_USER", "admin".to_owned()),
         ("JENKINS_API_TOKEN_SECRET_ID", "jenkins/api-token".into()),

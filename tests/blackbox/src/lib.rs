@@ -41,6 +41,55 @@ templates:
   - {name: gone, labels: gone, taskDefinition: 'no-such-family:1', launchType: FARGATE, subnets: ['{subnet}'], securityGroups: ['{sg}']}
 ";
 
+/// What a deployment runs against: AWS (moto behind the client-token proxy)
+/// and Jenkins (the stand-in), with the cluster, the two secrets and a
+/// capture of the agent-event bus in place.
+pub struct Backends {
+    /// moto.
+    pub moto: Moto,
+    /// The client-token proxy in front of moto: the functions' AWS endpoint.
+    pub ecs: ClientTokenProxy,
+    /// The Jenkins stand-in, with user `admin` and [`JENKINS_TOKEN`].
+    pub jenkins: RunningStandIn,
+    /// What is published to [`BUS`].
+    pub events: EventCapture,
+}
+
+impl Backends {
+    /// Starts moto, the proxy and the stand-in and creates what the functions read.
+    pub async fn start() -> anyhow::Result<Self> {
+        let moto = Moto::start().await?;
+        moto.pin_task_states().await?;
+        let ecs = ClientTokenProxy::start(&moto.endpoint()).await?;
+        let jenkins = StandIn::builder()
+            .user("admin", JENKINS_TOKEN)
+            .start()
+            .await
+            .context("starting the stand-in")?;
+        moto.create_cluster(CLUSTER).await?;
+        moto.create_secret("jenkins/api-token", JENKINS_TOKEN)
+            .await?;
+        moto.create_secret("jenkins/webhook", WEBHOOK_SECRET)
+            .await?;
+        let events = moto.create_event_bus_capture(BUS).await?;
+        Ok(Self {
+            moto,
+            ecs,
+            jenkins,
+            events,
+        })
+    }
+
+    /// An agents file from `template`, its `{subnet}`, `{sg}` and `{jenkins}`
+    /// filled in with moto's default VPC and the stand-in's URL.
+    pub async fn agents(&self, template: &str) -> anyhow::Result<String> {
+        Ok(template
+            .replace("{subnet}", &self.moto.default_subnet().await?)
+            .replace("{sg}", &self.moto.default_security_group().await?)
+            .replace("{jenkins}", self.jenkins.base_url()))
+    }
+}
+
 /// One deployment: AWS, Jenkins, and the webhook between them.
 pub struct World {
     /// moto; kept alive for the world's lifetime.
@@ -93,24 +142,14 @@ impl World {
 
     /// Starts everything.
     pub async fn start_with(options: LauncherOptions) -> anyhow::Result<Self> {
-        let moto = Moto::start().await?;
-        moto.pin_task_states().await?;
-        let ecs = ClientTokenProxy::start(&moto.endpoint()).await?;
-        let jenkins = StandIn::builder()
-            .user("admin", JENKINS_TOKEN)
-            .start()
-            .await
-            .context("starting the stand-in")?;
-        moto.create_cluster(CLUSTER).await?;
-        moto.create_secret("jenkins/api-token", JENKINS_TOKEN)
-            .await?;
-        moto.create_secret("jenkins/webhook", WEBHOOK_SECRET)
-            .await?;
-        let events = moto.create_event_bus_capture(BUS).await?;
-        let agents = AGENTS
-            .replace("{subnet}", &moto.default_subnet().await?)
-            .replace("{sg}", &moto.default_security_group().await?)
-            .replace("{jenkins}", jenkins.base_url());
+        let backends = Backends::start().await?;
+        let agents = backends.agents(AGENTS).await?;
+        let Backends {
+            moto,
+            ecs,
+            jenkins,
+            events,
+        } = backends;
         let settings = Settings {
             config: Arc::new(AgentsConfig::from_yaml(&agents).map_err(|e| anyhow::anyhow!("{e}"))?),
             jenkins_api_url: jenkins.base_url().to_owned(),

@@ -24,6 +24,8 @@ pub struct FakeTask {
     pub desired_status: String,
     /// Reason given to `stop`.
     pub stopped_reason: Option<String>,
+    /// Set by [`FakeEcs::fail_start`]: it stopped before it started.
+    pub failed_to_start: bool,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +36,7 @@ struct State {
     registered: Vec<(String, String, bool)>,
     canned: VecDeque<Result<RunOutcome, EcsError>>,
     list_failure: Option<EcsError>,
+    stopped_list_failure: Option<EcsError>,
 }
 
 impl FakeEcs {
@@ -45,6 +48,21 @@ impl FakeEcs {
     /// The next `run` answers `outcome` instead of starting a task.
     pub fn answer_next_run(&self, outcome: Result<RunOutcome, EcsError>) {
         self.lock().canned.push_back(outcome);
+    }
+
+    /// The task `task_arn` stops before it starts, for `reason` (an image
+    /// that cannot be pulled, no capacity…), as ECS reports it.
+    pub fn fail_start(&self, task_arn: &str, reason: &str) {
+        if let Some(task) = self.lock().tasks.iter_mut().find(|t| t.arn == task_arn) {
+            task.desired_status = "STOPPED".into();
+            task.stopped_reason = Some(reason.to_owned());
+            task.failed_to_start = true;
+        }
+    }
+
+    /// Every `recently_stopped` call fails with `error`.
+    pub fn fail_stopped_listing(&self, error: EcsError) {
+        self.lock().stopped_list_failure = Some(error);
     }
 
     /// Every `active_tasks` call fails with `error`.
@@ -147,6 +165,7 @@ impl AgentTasks for FakeEcs {
             launch: launch.clone(),
             desired_status: "RUNNING".into(),
             stopped_reason: None,
+            failed_to_start: false,
         });
         Ok(RunOutcome::Started { task_arn: arn })
     }
@@ -161,15 +180,35 @@ impl AgentTasks for FakeEcs {
         Ok(running
             .map(|t| AgentTask {
                 task_arn: t.arn.clone(),
-                agent: t
-                    .launch
-                    .group
-                    .strip_prefix(crate::launch::GROUP_PREFIX)
-                    .map(AgentName::new),
+                agent: agent_of(&t.launch),
                 last_status: "RUNNING".into(),
                 desired_status: t.desired_status.clone(),
                 cpu: None,
                 memory: None,
+            })
+            .collect())
+    }
+
+    async fn recently_stopped(&self) -> Result<Vec<StoppedAgentTask>, EcsError> {
+        let state = self.lock();
+        if let Some(error) = state.stopped_list_failure.clone() {
+            return Err(error);
+        }
+        let stopped = state.tasks.iter().filter(|t| t.desired_status == "STOPPED");
+        Ok(stopped
+            .map(|t| StoppedAgentTask {
+                task_arn: t.arn.clone(),
+                agent: agent_of(&t.launch),
+                stop_code: Some(
+                    if t.failed_to_start {
+                        "TaskFailedToStart"
+                    } else {
+                        "UserInitiated"
+                    }
+                    .into(),
+                ),
+                started: !t.failed_to_start,
+                reason: t.stopped_reason.clone(),
             })
             .collect())
     }
@@ -201,4 +240,12 @@ impl AgentTasks for FakeEcs {
         }
         Ok(())
     }
+}
+
+/// The agent a launch is for, from its `group`.
+fn agent_of(launch: &TaskLaunch) -> Option<AgentName> {
+    launch
+        .group
+        .strip_prefix(crate::launch::GROUP_PREFIX)
+        .map(AgentName::new)
 }

@@ -93,6 +93,30 @@ pub struct AgentTask {
     pub memory: Option<u32>,
 }
 
+/// One of this deployment's tasks that has stopped. ECS keeps listing a
+/// stopped task for at least an hour: long enough to know what became of an
+/// item's earlier launches without a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoppedAgentTask {
+    /// Task ARN.
+    pub task_arn: String,
+    /// The agent it ran, from its `group`.
+    pub agent: Option<AgentName>,
+    /// ECS's stop code, e.g. `TaskFailedToStart`, `UserInitiated`.
+    pub stop_code: Option<String>,
+    /// Whether the task ever started (ECS set `startedAt`).
+    pub started: bool,
+    /// `stoppedReason`, else the first container's reason.
+    pub reason: Option<String>,
+}
+
+impl StoppedAgentTask {
+    /// Whether the task stopped without ever starting (image pull, capacity…).
+    pub fn failed_to_start(&self) -> bool {
+        self.stop_code.as_deref() == Some("TaskFailedToStart") || !self.started
+    }
+}
+
 /// Why an ECS call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EcsError {
@@ -135,6 +159,12 @@ pub trait AgentTasks: Send + Sync {
     /// This deployment's tasks whose desired status is RUNNING (a task told
     /// to stop, e.g. on a Spot warning, is no longer counted).
     fn active_tasks(&self) -> impl Future<Output = Result<Vec<AgentTask>, EcsError>> + Send;
+
+    /// This deployment's tasks whose desired status is STOPPED, as long as
+    /// ECS still lists them (at least an hour after they stopped).
+    fn recently_stopped(
+        &self,
+    ) -> impl Future<Output = Result<Vec<StoppedAgentTask>, EcsError>> + Send;
 
     /// Deregisters at most `max` ACTIVE task-definition revisions that this
     /// deployment registered (tag `ecs-agents:cloud` = `cloud`) whose

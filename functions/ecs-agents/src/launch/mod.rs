@@ -29,7 +29,7 @@ use tracing::{info, warn};
 pub use caps::template_of;
 pub use outcome::{LaunchError, LaunchOutcome};
 pub use request::{client_token, created_ms};
-pub use retire::{RetireOutcome, queue_item_of};
+pub use retire::{RetireOutcome, attempt_of, queue_item_of};
 
 use crate::config::{AgentTemplate, AgentsConfig};
 use crate::ecs::{AgentTasks, EcsError, RunOutcome};
@@ -164,15 +164,18 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
                 expr.expression()
             )));
         };
-        self.launch_for(build, template).await
+        self.launch_for(build, template, 0).await
     }
 
     /// [`Launcher::launch`] once the template is known (the reconciler may
-    /// know it from the node a queue item waits for).
+    /// know it from the node a queue item waits for), as launch `attempt`
+    /// for the item (0 for the first; the attempt names the agent, and so
+    /// its client token).
     pub(crate) async fn launch_for(
         &self,
         build: &QueuedBuild,
         template: &AgentTemplate,
+        attempt: u32,
     ) -> Result<LaunchOutcome, LaunchError> {
         if !self.still_queued(build).await {
             return Ok(LaunchOutcome::ignored(format!(
@@ -192,8 +195,12 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
                 reason,
             });
         }
-        let name =
-            AgentName::for_queue_item(&self.config.cloud.name, &template.name, build.queue_item, 0);
+        let name = AgentName::for_queue_item(
+            &self.config.cloud.name,
+            &template.name,
+            build.queue_item,
+            attempt,
+        );
         self.launch_agent(build, template, name).await
     }
 

@@ -122,6 +122,18 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
     }
 }
 
+/// Which launch for its queue item an agent is: 0 for the first
+/// (`<cloud>-<template>-<item>`), n for `<cloud>-<template>-<item>-<n>`.
+pub fn attempt_of(config: &AgentsConfig, node: &AgentName) -> Option<u32> {
+    let template = template_of(config, node.as_str())?;
+    let rest = node
+        .as_str()
+        .strip_prefix(&format!("{}-{}-", config.cloud.name, template.name))?;
+    let mut parts = rest.split('-');
+    parts.next()?.parse::<u64>().ok()?;
+    Some(parts.next().and_then(|n| n.parse().ok()).unwrap_or(0))
+}
+
 /// The queue item an agent was launched for: `<cloud>-<template>-<item>[-<attempt>]`.
 pub fn queue_item_of(config: &AgentsConfig, node: &AgentName) -> Option<u64> {
     let template = template_of(config, node.as_str())?;

@@ -16,7 +16,9 @@
 //!   exports it, else across runs (Jenkins' API has no idle-since field);
 //! - **missed demand**: a buildable item waiting for a label a template
 //!   serves, with no agent of ours for it → launched through the webhook's
-//!   own path (same idempotency, same caps).
+//!   own path (same idempotency, same caps), as the attempt that follows its
+//!   earlier launches; held back while an earlier agent's start failed for
+//!   good (see [`attempts`]).
 //!
 //! - **stale task definitions**: revisions we registered for a content hash
 //!   no template has any more → deregistered, a few per run.
@@ -25,6 +27,9 @@
 //! bounded by a time budget; `dry_run` reports without acting; one summary
 //! line per run.
 
+mod attempts;
+#[cfg(test)]
+mod relaunch_tests;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -36,7 +41,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tracing::info;
 
-use crate::ecs::{AgentTask, AgentTasks};
+use crate::ecs::{AgentTask, AgentTasks, StoppedAgentTask};
 use crate::events::EventPublisher;
 use crate::jenkins::{JenkinsNodes, NodeInfo, QueueEntry};
 use crate::launch::{LaunchError, Launcher};
@@ -55,6 +60,8 @@ pub struct ReconcileOptions {
     pub single_use_idle: Duration,
     /// Launches per run, at most.
     pub max_launches: usize,
+    /// Failed starts per queue item and hour before it is held back.
+    pub max_attempts: u32,
     /// Stale task-definition revisions deregistered per run, at most
     /// (ECS refills that bucket at one call per second).
     pub max_deregistrations: usize,
@@ -68,6 +75,7 @@ impl Default for ReconcileOptions {
             ghost_grace: Duration::from_secs(120),
             single_use_idle: Duration::from_secs(120),
             max_launches: 20,
+            max_attempts: crate::stopped::RelaunchOptions::default().max_attempts,
             max_deregistrations: 5,
         }
     }
@@ -85,6 +93,8 @@ pub struct RunSummary {
     pub tasks: usize,
     /// Agents launched for missed demand.
     pub launched: Vec<AgentName>,
+    /// Waiting items not launched for, and why (an earlier agent's start failed).
+    pub held_back: Vec<String>,
     /// Launches deferred at a cap.
     pub deferred: usize,
     /// Ghost nodes deleted.
@@ -162,6 +172,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
         let mut run = Run {
             reconciler: self,
             started,
+            stopped: None,
             summary: RunSummary {
                 dry_run: self.options.dry_run,
                 ..Default::default()
@@ -178,6 +189,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
             tasks = s.tasks,
             launched = s.launched.len(),
             deferred = s.deferred,
+            held_back = s.held_back.len(),
             ghost_nodes = s.ghost_nodes.len(),
             orphan_tasks = s.orphan_tasks.len(),
             never_connected = s.never_connected.len(),
@@ -226,6 +238,8 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
 pub(crate) struct Run<'a, J, E, P> {
     reconciler: &'a Reconciler<J, E, P>,
     started: Instant,
+    /// This deployment's stopped tasks, read once a run needs them.
+    stopped: Option<Vec<StoppedAgentTask>>,
     summary: RunSummary,
 }
 

@@ -2,10 +2,13 @@
 
 use std::time::Duration;
 
+use tracing::info;
+
+use super::attempts::{Next, next_launch};
 use super::why::{Wanted, waiting_for};
 use super::{Run, World};
 use crate::config::{AgentTemplate, Retention};
-use crate::ecs::{AgentTask, AgentTasks};
+use crate::ecs::{AgentTask, AgentTasks, StoppedAgentTask};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{AgentNode, JenkinsNodes, NodeInfo, QueueEntry};
 use crate::launch::{
@@ -197,13 +200,42 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             if served {
                 continue;
             }
-            let name = AgentName::for_queue_item(&config.cloud.name, &template.name, entry.id, 0);
-            self.launch(entry, template, name).await;
+            let waited = world.now_ms.saturating_sub(entry.in_queue_since);
+            let max_attempts = self.reconciler.options.max_attempts;
+            let stopped = self.stopped_tasks().await;
+            match next_launch(config, entry.id, waited, stopped, max_attempts) {
+                Next::Launch(attempt) => self.launch(entry, template, attempt).await,
+                Next::HoldBack(why) => {
+                    info!(queue_item = entry.id, %why, "held back");
+                    self.summary
+                        .held_back
+                        .push(format!("queue item {}: {why}", entry.id));
+                }
+            }
         }
     }
 
-    async fn launch(&mut self, entry: &QueueEntry, template: &AgentTemplate, name: AgentName) {
+    /// This deployment's stopped tasks, listed once per run. If ECS cannot
+    /// list them, launches go ahead as first attempts (the error is reported).
+    async fn stopped_tasks(&mut self) -> &[StoppedAgentTask] {
+        if self.stopped.is_none() {
+            let listed = self.reconciler.launcher.ecs().recently_stopped().await;
+            let listed = listed.unwrap_or_else(|error| {
+                self.summary
+                    .errors
+                    .push(format!("listing stopped tasks: {error}"));
+                Vec::new()
+            });
+            self.stopped = Some(listed);
+        }
+        self.stopped.as_deref().unwrap_or_default()
+    }
+
+    async fn launch(&mut self, entry: &QueueEntry, template: &AgentTemplate, attempt: u32) {
         if self.reconciler.options.dry_run {
+            let config = self.reconciler.launcher.config();
+            let name =
+                AgentName::for_queue_item(&config.cloud.name, &template.name, entry.id, attempt);
             self.summary.launched.push(name);
             return;
         }
@@ -215,7 +247,12 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             age: None,
             verified_queued: true,
         };
-        match self.reconciler.launcher.launch_for(&build, template).await {
+        match self
+            .reconciler
+            .launcher
+            .launch_for(&build, template, attempt)
+            .await
+        {
             Ok(LaunchOutcome::Launched { node, .. }) => self.summary.launched.push(node),
             Ok(LaunchOutcome::Deferred { .. }) => self.summary.deferred += 1,
             Ok(_) => {}

@@ -10,40 +10,41 @@ use crate::jenkins::fake::{Call, FakeJenkins};
 use crate::jenkins::{AgentNode, JenkinsError};
 use crate::launch::{QueuedBuild, now_ms};
 
-const CONFIG: &str = "
+pub(super) const CONFIG: &str = "
 cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', agentLaunchTimeoutSeconds: 300}
 templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}
   - {name: warm, labels: warm, cpu: 512, memory: 1024, subnets: [s-1], idleMinutes: 30}
 ";
-const MINUTE: u64 = 60_000;
+pub(super) const MINUTE: u64 = 60_000;
 
-type TestReconciler = Reconciler<FakeJenkins, FakeEcs, FakePublisher>;
+pub(super) type TestReconciler = Reconciler<FakeJenkins, FakeEcs, FakePublisher>;
 
-fn reconciler(options: ReconcileOptions) -> TestReconciler {
+pub(super) fn reconciler(options: ReconcileOptions) -> TestReconciler {
     let launcher = Launcher::with_fakes(CONFIG);
     Reconciler::new(launcher, options)
 }
 
-fn jenkins(r: &TestReconciler) -> &FakeJenkins {
+pub(super) fn jenkins(r: &TestReconciler) -> &FakeJenkins {
     r.launcher().jenkins_for_tests()
 }
 
-fn ecs(r: &TestReconciler) -> &FakeEcs {
+pub(super) fn ecs(r: &TestReconciler) -> &FakeEcs {
     r.launcher().ecs_for_tests()
 }
 
-fn waiting(id: u64, why: &str) -> QueueEntry {
+pub(super) fn waiting(id: u64, why: &str) -> QueueEntry {
     QueueEntry {
         id,
         why: Some(why.into()),
-        in_queue_since: 1_000 + id,
+        // Jenkins' `inQueueSince`: the item has waited a few seconds.
+        in_queue_since: now_ms() - 5_000 + id,
         task_name: Some("app".into()),
         buildable: true,
     }
 }
 
-async fn launched(r: &TestReconciler, item: u64, label: &str) -> AgentName {
+pub(super) async fn launched(r: &TestReconciler, item: u64, label: &str) -> AgentName {
     let build = QueuedBuild {
         queue_item: item,
         label: Some(label.into()),
@@ -58,7 +59,7 @@ async fn launched(r: &TestReconciler, item: u64, label: &str) -> AgentName {
     }
 }
 
-fn names(list: &[AgentName]) -> Vec<&str> {
+pub(super) fn names(list: &[AgentName]) -> Vec<&str> {
     list.iter().map(AgentName::as_str).collect()
 }
 

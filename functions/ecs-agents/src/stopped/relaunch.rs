@@ -19,7 +19,7 @@ use crate::config::AgentsConfig;
 use crate::ecs::AgentTasks;
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{JenkinsNodes, QueueItemState};
-use crate::launch::{QueuedBuild, template_of};
+use crate::launch::{QueuedBuild, attempt_of, template_of};
 use crate::naming::AgentName;
 
 /// Limits on replacing agents whose task failed to start.
@@ -64,6 +64,12 @@ const PERMANENT: [&str; 10] = [
     "denied",
 ];
 
+/// Whether ECS's reason for a failed start names a cause no retry can fix.
+pub(crate) fn is_permanent(reason: &str) -> bool {
+    let lower = reason.to_lowercase();
+    PERMANENT.iter().any(|word| lower.contains(word))
+}
+
 /// The failure, if the task never started (no `startedAt`, or TaskFailedToStart).
 pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure> {
     let failed =
@@ -76,25 +82,13 @@ pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure>
         .clone()
         .or_else(|| change.containers.iter().find_map(|c| c.reason.clone()))
         .unwrap_or_else(|| "task stopped before it started".to_owned());
-    let lower = reason.to_lowercase();
-    let transient = !PERMANENT.iter().any(|word| lower.contains(word));
+    let transient = !is_permanent(&reason);
     Some(StartFailure { reason, transient })
 }
 
 /// The queue item an agent serves, from its name.
 pub(crate) fn queue_item(config: &AgentsConfig, node: &AgentName) -> Option<u64> {
     crate::launch::queue_item_of(config, node)
-}
-
-/// Which launch for its queue item an agent is: 0 for the first.
-fn attempt_of(config: &AgentsConfig, node: &AgentName) -> Option<u32> {
-    let template = template_of(config, node.as_str())?;
-    let rest = node
-        .as_str()
-        .strip_prefix(&format!("{}-{}-", config.cloud.name, template.name))?;
-    let mut parts = rest.split('-');
-    parts.next()?.parse::<u64>().ok()?;
-    Some(parts.next().and_then(|n| n.parse().ok()).unwrap_or(0))
 }
 
 impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {

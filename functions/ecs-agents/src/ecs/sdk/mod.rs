@@ -15,6 +15,7 @@ mod cleanup;
 mod errors;
 mod register;
 mod run;
+mod stopped;
 mod taskdefs;
 mod tasks;
 #[cfg(test)]
@@ -27,7 +28,9 @@ pub use cleanup::DESCRIBES_PER_DEREGISTRATION;
 pub use run::{MAX_OVERRIDES_CHARS, SECRET_VARIABLE};
 pub use tasks::{DESCRIBE_BATCH, MAX_STOP_REASON};
 
-use super::{AgentTask, AgentTasks, EcsError, RunOutcome, TaskDefinitionRef, TaskLaunch};
+use super::{
+    AgentTask, AgentTasks, EcsError, RunOutcome, StoppedAgentTask, TaskDefinitionRef, TaskLaunch,
+};
 use crate::config::AgentTemplate;
 use cleanup::{DescribedRevisions, Sweep};
 use taskdefs::TaskDefinitionCache;
@@ -95,6 +98,10 @@ impl AgentTasks for EcsAgentTasks {
 
     async fn active_tasks(&self) -> Result<Vec<AgentTask>, EcsError> {
         tasks::active(&self.client, &self.cluster, &self.started_by).await
+    }
+
+    async fn recently_stopped(&self) -> Result<Vec<StoppedAgentTask>, EcsError> {
+        stopped::recently_stopped(&self.client, &self.cluster, &self.started_by).await
     }
 
     async fn deregister_stale(

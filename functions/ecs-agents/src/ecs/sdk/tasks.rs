@@ -26,7 +26,18 @@ pub(super) async fn active(
     cluster: &str,
     started_by: &str,
 ) -> Result<Vec<AgentTask>, EcsError> {
-    let arns = list(client, cluster, started_by).await?;
+    let arns = list(client, cluster, started_by, DesiredStatus::Running).await?;
+    let tasks = describe(client, cluster, &arns).await?;
+    Ok(tasks.iter().filter_map(agent_task).collect())
+}
+
+/// The tasks `arns`, described [`DESCRIBE_BATCH`] at a time. ECS lists tasks
+/// gone since the listing under `failures` (MISSING): they are left out.
+pub(super) async fn describe(
+    client: &Client,
+    cluster: &str,
+    arns: &[String],
+) -> Result<Vec<Task>, EcsError> {
     let mut tasks = Vec::with_capacity(arns.len());
     for batch in arns.chunks(DESCRIBE_BATCH) {
         let output = client
@@ -36,14 +47,18 @@ pub(super) async fn active(
             .send()
             .await
             .map_err(|e| classify("DescribeTasks", e))?;
-        // `failures` (MISSING) are tasks gone since the listing: not active.
-        tasks.extend(output.tasks().iter().filter_map(agent_task));
+        tasks.extend(output.tasks.unwrap_or_default());
     }
     Ok(tasks)
 }
 
-/// Every page of `ListTasks(startedBy, desiredStatus=RUNNING)`.
-async fn list(client: &Client, cluster: &str, started_by: &str) -> Result<Vec<String>, EcsError> {
+/// Every page of `ListTasks(startedBy, desiredStatus)`.
+pub(super) async fn list(
+    client: &Client,
+    cluster: &str,
+    started_by: &str,
+    status: DesiredStatus,
+) -> Result<Vec<String>, EcsError> {
     let mut arns = Vec::new();
     let mut next_token = None;
     loop {
@@ -51,7 +66,7 @@ async fn list(client: &Client, cluster: &str, started_by: &str) -> Result<Vec<St
             .list_tasks()
             .cluster(cluster)
             .started_by(started_by)
-            .desired_status(DesiredStatus::Running)
+            .desired_status(status.clone())
             .max_results(100)
             .set_next_token(next_token)
             .send()
@@ -83,7 +98,7 @@ fn agent_task(task: &Task) -> Option<AgentTask> {
 }
 
 /// The agent a task runs: the launcher sets `group` to `jenkins-agent:<name>`.
-fn agent_name(group: Option<&str>) -> Option<AgentName> {
+pub(super) fn agent_name(group: Option<&str>) -> Option<AgentName> {
     group?
         .strip_prefix(GROUP_PREFIX)
         .filter(|name| !name.is_empty())

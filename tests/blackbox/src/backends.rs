@@ -1,0 +1,217 @@
+//! What a deployment runs against: moto behind the client-token proxy as
+//! AWS, the Jenkins stand-in as Jenkins, and the ways a test or an operator
+//! looks at them.
+
+use std::path::Path;
+
+use anyhow::Context;
+use ecs_agents::bootstrap::{self, Settings};
+use ecs_agents::secret::Secret;
+use jenkins_stand_in::{RunningStandIn, StandIn};
+use serde_json::Value;
+use test_harness::{ClientTokenProxy, EventCapture, Moto};
+
+use crate::{BUS, CLUSTER, InProcess, JENKINS_TOKEN, STARTED_BY, WEBHOOK_SECRET, events};
+
+/// What a deployment runs against: AWS (moto behind the client-token proxy)
+/// and Jenkins (the stand-in), with the cluster, the two secrets and a
+/// capture of the agent-event bus in place.
+pub struct Backends {
+    /// moto.
+    pub moto: Moto,
+    /// The client-token proxy in front of moto: the functions' AWS endpoint.
+    pub ecs: ClientTokenProxy,
+    /// The Jenkins stand-in, with user `admin` and [`JENKINS_TOKEN`].
+    pub jenkins: RunningStandIn,
+    /// What is published to [`BUS`].
+    pub events: EventCapture,
+    /// An ECS client talking to moto directly (not counted by the proxy).
+    pub moto_ecs: aws_sdk_ecs::Client,
+}
+
+impl Backends {
+    /// Starts moto, the proxy and the stand-in and creates what the functions read.
+    pub async fn start() -> anyhow::Result<Self> {
+        let moto = Moto::start().await?;
+        moto.pin_task_states().await?;
+        let ecs = ClientTokenProxy::start(&moto.endpoint()).await?;
+        let jenkins = StandIn::builder()
+            .user("admin", JENKINS_TOKEN)
+            .start()
+            .await
+            .context("starting the stand-in")?;
+        moto.create_cluster(CLUSTER).await?;
+        moto.create_secret("jenkins/api-token", JENKINS_TOKEN)
+            .await?;
+        moto.create_secret("jenkins/webhook", WEBHOOK_SECRET)
+            .await?;
+        let events = moto.create_event_bus_capture(BUS).await?;
+        let moto_ecs = aws_sdk_ecs::Client::new(&moto.sdk_config());
+        Ok(Self {
+            moto,
+            ecs,
+            jenkins,
+            events,
+            moto_ecs,
+        })
+    }
+
+    /// An agents file from `template`, its `{subnet}`, `{sg}` and `{jenkins}`
+    /// filled in with moto's default VPC and the stand-in's URL.
+    pub async fn agents(&self, template: &str) -> anyhow::Result<String> {
+        Ok(template
+            .replace("{subnet}", &self.moto.default_subnet().await?)
+            .replace("{sg}", &self.moto.default_security_group().await?)
+            .replace("{jenkins}", self.jenkins.base_url()))
+    }
+
+    /// The functions' environment, as the SAM template sets it, for a
+    /// deployment whose agents file is `agents_file`; AWS is the proxy.
+    pub fn function_env(&self, agents_file: &Path) -> Vec<(&'static str, String)> {
+        vec![
+            ("JENKINS_USER", "admin".into()),
+            ("JENKINS_API_TOKEN_SECRET_ID", "jenkins/api-token".into()),
+            ("WEBHOOK_SECRET_ID", "jenkins/webhook".into()),
+            ("JENKINS_API_URL", self.jenkins.base_url().to_owned()),
+            ("EVENT_BUS_NAME", BUS.into()),
+            ("AGENTS_CONFIG_FILE", agents_file.display().to_string()),
+            ("AWS_ENDPOINT_URL", self.ecs.endpoint().to_owned()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("NO_PROXY", "127.0.0.1,localhost".into()),
+            ("RUST_LOG", "info".into()),
+        ]
+    }
+
+    /// The functions' real handlers in this process, configured from `env`
+    /// (see [`Self::function_env`]) as their `main`s configure themselves.
+    pub async fn in_process(&self, env: &[(&str, String)]) -> anyhow::Result<InProcess> {
+        let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
+        let settings = Settings::from_lookup(lookup)?;
+        let options = reconcile::options_from_lookup(lookup).map_err(anyhow::Error::msg)?;
+        let sdk = bootstrap::with_retry_policy(&self.ecs.sdk_config());
+        InProcess::new(&settings, &sdk, options).await
+    }
+
+    /// Puts a build for `label` in the stand-in's queue; returns its queue id.
+    pub fn enqueue(&self, label: &str) -> u64 {
+        self.jenkins.enqueue(jenkins_stand_in::Enqueue {
+            label: Some(label.into()),
+            job: Some("app".into()),
+            ..Default::default()
+        })
+    }
+
+    /// Agent nodes in Jenkins (the built-in node left out).
+    pub fn agent_names(&self) -> Vec<String> {
+        self.jenkins
+            .nodes()
+            .into_iter()
+            .map(|c| c.config.name)
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+
+    /// This deployment's tasks in moto that are not stopped.
+    pub async fn running_tasks(&self) -> anyhow::Result<Vec<aws_sdk_ecs::types::Task>> {
+        let arns = self
+            .moto_ecs
+            .list_tasks()
+            .cluster(CLUSTER)
+            .started_by(STARTED_BY)
+            .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
+            .send()
+            .await?
+            .task_arns
+            .unwrap_or_default();
+        if arns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let described = self
+            .moto_ecs
+            .describe_tasks()
+            .cluster(CLUSTER)
+            .set_tasks(Some(arns))
+            .send()
+            .await?;
+        Ok(described
+            .tasks
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t.desired_status() == Some("RUNNING"))
+            .collect())
+    }
+
+    /// The running task of agent `node`, found by its `group`.
+    pub async fn task_of(&self, node: &str) -> anyhow::Result<Option<String>> {
+        let group = format!("jenkins-agent:{node}");
+        Ok(self
+            .running_tasks()
+            .await?
+            .iter()
+            .find(|t| t.group() == Some(group.as_str()))
+            .and_then(|t| t.task_arn())
+            .map(str::to_owned))
+    }
+
+    /// A Jenkins API client as the functions use it (to act as a user would).
+    pub fn jenkins_client(&self) -> ecs_agents::jenkins::http::JenkinsHttp {
+        ecs_agents::jenkins::http::JenkinsHttp::new(
+            self.jenkins.base_url(),
+            "admin",
+            Secret::new(JENKINS_TOKEN),
+        )
+        .expect("a client")
+    }
+
+    /// Stops a task in moto as a user (or ECS) would, and returns the "ECS
+    /// Task State Change" event ECS would emit for it, built from moto's view
+    /// of the stopped task (moto emits no task events itself: aws.md §6).
+    pub async fn stop_task(&self, task_arn: &str, reason: &str) -> anyhow::Result<Value> {
+        self.moto_ecs
+            .stop_task()
+            .cluster(CLUSTER)
+            .task(task_arn)
+            .reason(reason)
+            .send()
+            .await?;
+        self.stop_task_event(task_arn).await
+    }
+
+    /// The task `task_arn` as ECS (moto) describes it.
+    pub async fn describe(&self, task_arn: &str) -> anyhow::Result<aws_sdk_ecs::types::Task> {
+        let described = self
+            .moto_ecs
+            .describe_tasks()
+            .cluster(CLUSTER)
+            .tasks(task_arn)
+            .send()
+            .await?;
+        described
+            .tasks()
+            .first()
+            .cloned()
+            .context("moto describes the task")
+    }
+
+    /// The STOPPED event ECS emits for a task that was stopped (by
+    /// `agent.released`, say) and is already STOPPED in moto.
+    pub async fn stop_task_event(&self, task_arn: &str) -> anyhow::Result<Value> {
+        Ok(events::stopped_event(&self.describe(task_arn).await?))
+    }
+
+    /// `detail-type`s and details published so far, in order.
+    pub async fn published(&self) -> anyhow::Result<Vec<(String, Value)>> {
+        let events = self.events.captured_events().await?;
+        Ok(events
+            .into_iter()
+            .map(|e| {
+                (
+                    e["detail-type"].as_str().unwrap_or_default().to_owned(),
+                    e["detail"].clone(),
+                )
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,113 @@
+//! The three functions as a deployment sees them: something that takes a
+//! Function URL request, an EventBridge event or a scheduled tick and answers.
+//! [`InProcess`] calls the real handlers, wired as their `main`s wire them;
+//! [`crate::lambda::LocalLambdas`] invokes the real binaries under a local
+//! Lambda runtime. Tests and the local run play the same steps through either.
+
+use ecs_agents::bootstrap::{self, LiveLauncher, Settings};
+use ecs_agents::ecs::sdk::EcsAgentTasks;
+use ecs_agents::events::eventbridge::EventBridgePublisher;
+use ecs_agents::jenkins::http::JenkinsHttp;
+use ecs_agents::reconcile::{ReconcileOptions, Reconciler};
+use ecs_agents::stopped::{RelaunchOptions, TaskStopped};
+use ecs_agents::webhook::Webhook;
+use serde_json::Value;
+
+/// What the webhook answered, as the emitter sees it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// `Retry-After`, if any.
+    pub retry_after: Option<String>,
+    /// JSON body (`Null` when the body is not JSON).
+    pub body: Value,
+}
+
+/// One request to the webhook's Function URL: its headers and raw body.
+#[derive(Debug, Clone)]
+pub struct HttpPost {
+    /// Header names (lower case) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body, as sent.
+    pub body: String,
+}
+
+/// The three functions of one deployment.
+// Only this crate implements and calls it, always on concrete types, so the
+// futures' auto traits need not be spelled out.
+#[allow(async_fn_in_trait)]
+pub trait Functions {
+    /// Delivers `request` to queue-webhook's Function URL.
+    async fn webhook(&self, request: &HttpPost) -> anyhow::Result<Answer>;
+    /// Delivers an EventBridge event to task-stopped: its result, or the
+    /// function's error message (which makes Lambda retry the event).
+    async fn task_stopped(&self, event: &Value) -> anyhow::Result<Result<Value, String>>;
+    /// One scheduled tick of reconcile: its summary.
+    async fn reconcile(&self) -> anyhow::Result<Value>;
+}
+
+/// The functions' real handlers in this process.
+pub struct InProcess {
+    webhook: Webhook<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>,
+    stopped: TaskStopped<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>,
+    reconciler: Reconciler<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>,
+}
+
+impl InProcess {
+    /// Wires the handlers as the three `main`s do, each with its own launcher
+    /// (each function is its own process in Lambda).
+    pub async fn new(
+        settings: &Settings,
+        sdk: &aws_config::SdkConfig,
+        reconcile: ReconcileOptions,
+    ) -> anyhow::Result<Self> {
+        let launcher = || async {
+            let launcher: LiveLauncher = bootstrap::launcher(settings, sdk).await?;
+            anyhow::Ok(launcher)
+        };
+        Ok(Self {
+            webhook: Webhook::new(
+                bootstrap::webhook_secret(settings, sdk).await?,
+                launcher().await?,
+            ),
+            stopped: TaskStopped::new(launcher().await?, RelaunchOptions::default()),
+            reconciler: Reconciler::new(launcher().await?, reconcile),
+        })
+    }
+}
+
+impl Functions for InProcess {
+    async fn webhook(&self, request: &HttpPost) -> anyhow::Result<Answer> {
+        let mut http = lambda_http::http::Request::builder().method("POST");
+        for (name, value) in &request.headers {
+            http = http.header(name, value);
+        }
+        let http = http.body(lambda_http::Body::from(request.body.clone()))?;
+        let response = queue_webhook::handle(&self.webhook, http)
+            .await
+            .map_err(|e| anyhow::anyhow!("queue-webhook failed: {e}"))?;
+        Ok(Answer {
+            status: response.status().as_u16(),
+            retry_after: response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: serde_json::from_slice(response.body().as_ref()).unwrap_or(Value::Null),
+        })
+    }
+
+    async fn task_stopped(&self, event: &Value) -> anyhow::Result<Result<Value, String>> {
+        let event: task_stopped::TaskStateChangeEvent = serde_json::from_value(event.clone())?;
+        Ok(task_stopped::handle(&self.stopped, event)
+            .await
+            .map_err(|d| d.error_message))
+    }
+
+    async fn reconcile(&self) -> anyhow::Result<Value> {
+        reconcile::handle(&self.reconciler)
+            .await
+            .map_err(|d| anyhow::anyhow!("reconcile failed: {}", d.error_message))
+    }
+}

@@ -1,0 +1,76 @@
+//! The local run's scenario (`scripts/run`), played through the real
+//! handlers in process: it must go as planned, and the README must show
+//! what it prints.
+
+use blackbox_tests::Backends;
+use blackbox_tests::scenario::{self, Report};
+
+async fn play_in_process() -> Report {
+    let backends = Backends::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("ecs-agents-scenario-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let agents_file = dir.join("agents.yaml");
+    std::fs::write(
+        &agents_file,
+        backends.agents(scenario::AGENTS).await.unwrap(),
+    )
+    .unwrap();
+    let functions = backends
+        .in_process(&backends.function_env(&agents_file))
+        .await
+        .unwrap();
+    let report = scenario::play(&backends, &functions).await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    report
+}
+
+#[tokio::test]
+async fn the_local_run_scenario_goes_as_planned_and_the_readme_shows_its_table() {
+    let report = play_in_process().await;
+    println!("{report}");
+    assert_eq!(report.all_problems(), Vec::<String>::new());
+    let outcomes: Vec<&str> = report.rows.iter().map(|r| r.outcome.as_str()).collect();
+    assert!(
+        outcomes[0].starts_with("built, released, stopped ("),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes[3].starts_with("failed to start, not relaunched (")
+            && outcomes[3].contains(scenario::PULL_ERROR),
+        "{outcomes:?}"
+    );
+    assert_eq!(report.launch_failures.get(scenario::PULL_ERROR), Some(&1));
+    assert_readme_shows(&report);
+}
+
+/// The README's table must have the report's rows, task ids and times aside.
+fn assert_readme_shows(report: &Report) {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let shown: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|l| l.starts_with('#') && l.chars().nth(1).is_some_and(|c| c.is_ascii_digit()))
+        .map(cells)
+        .collect();
+    let expected: Vec<Vec<String>> = report
+        .to_string()
+        .lines()
+        .filter(|l| l.starts_with('#'))
+        .map(cells)
+        .collect();
+    assert_eq!(
+        shown, expected,
+        "the README's table differs from what scripts/run prints now"
+    );
+}
+
+/// A table line's cells but the task id and the launch time (columns 6 and 7).
+fn cells(line: &str) -> Vec<String> {
+    line.split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .enumerate()
+        .filter(|(i, _)| *i != 5 && *i != 6)
+        .map(|(_, c)| c.to_owned())
+        .collect()
+}

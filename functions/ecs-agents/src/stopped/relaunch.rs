@@ -107,9 +107,12 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
             return None;
         };
         let next = attempt + 1;
-        if !failure.transient || next >= self.relaunch.max_attempts {
+        // Attempts are counted within their hour's window: the reconciler
+        // numbers a later hour's launches from `hours × max_attempts`.
+        let in_window = attempt % self.relaunch.max_attempts.max(1) + 1;
+        if !failure.transient || in_window >= self.relaunch.max_attempts {
             let reason = match failure.transient {
-                true => format!("gave up after {next} attempts: {}", failure.reason),
+                true => format!("gave up after {in_window} attempts: {}", failure.reason),
                 false => failure.reason.clone(),
             };
             self.report_launch_failure(node, &template.name, item, reason)
@@ -124,7 +127,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
                 return None;
             }
         };
-        tokio::time::sleep(self.backoff(attempt)).await;
+        tokio::time::sleep(self.backoff(in_window - 1)).await;
         let name = AgentName::for_queue_item(&config.cloud.name, &template.name, item, next);
         let build = QueuedBuild {
             queue_item: item,

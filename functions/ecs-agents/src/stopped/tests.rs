@@ -324,6 +324,24 @@ async fn relaunching_stops_after_the_last_attempt() {
 }
 
 #[tokio::test]
+async fn a_later_hours_first_attempt_is_relaunched_within_its_window() {
+    // The reconciler numbers the second hour's launches from 3 (3 per hour).
+    let handler = handler();
+    let later = AgentName::new("ecs-linux-7-3");
+    let outcome = handler
+        .handle(&failed_to_start(
+            &later,
+            "Capacity is unavailable at this time",
+        ))
+        .await
+        .unwrap();
+    let TaskChangeOutcome::Stopped { relaunched, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(relaunched, Some(AgentName::new("ecs-linux-7-4")));
+}
+
+#[tokio::test]
 async fn a_missing_image_is_reported_and_never_relaunched() {
     let handler = handler();
     let node = launched(&handler, 7).await;

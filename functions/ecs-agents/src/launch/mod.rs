@@ -15,6 +15,8 @@
 //! have been served yet: no agent for it exists).
 
 mod caps;
+#[cfg(any(test, feature = "test-util"))]
+mod fake;
 mod outcome;
 mod request;
 mod retire;
@@ -27,6 +29,8 @@ use std::time::Duration;
 use tracing::{info, warn};
 
 pub use caps::template_of;
+#[cfg(any(test, feature = "test-util"))]
+pub use fake::FakeLauncher;
 pub use outcome::{LaunchError, LaunchOutcome};
 pub use request::{client_token, created_ms};
 pub use retire::{RetireOutcome, attempt_of, queue_item_of};
@@ -395,52 +399,5 @@ impl TaskStart {
             EcsError::TokenConflict(_) => Self::Conflict,
             other => Self::Failed(LaunchError::from_ecs(other, Some(name))),
         }
-    }
-}
-
-/// A launcher on the in-memory fakes, for tests.
-#[cfg(any(test, feature = "test-util"))]
-pub type FakeLauncher = Launcher<
-    crate::jenkins::fake::FakeJenkins,
-    crate::ecs::fake::FakeEcs,
-    crate::events::fake::FakePublisher,
->;
-
-#[cfg(any(test, feature = "test-util"))]
-impl FakeLauncher {
-    /// A launcher for the agents file `yaml` on empty fakes, default options.
-    pub fn with_fakes(yaml: &str) -> Self {
-        let config =
-            AgentsConfig::from_yaml(yaml).unwrap_or_else(|errors| panic!("test config: {errors}"));
-        let fakes = (
-            crate::jenkins::fake::FakeJenkins::new(),
-            crate::ecs::fake::FakeEcs::new(),
-            crate::events::fake::FakePublisher::new(),
-        );
-        Launcher::new(
-            Arc::new(config),
-            fakes.0,
-            fakes.1,
-            fakes.2,
-            LauncherOptions::default(),
-        )
-    }
-}
-
-#[cfg(any(test, feature = "test-util"))]
-impl<J, E, P> Launcher<J, E, P> {
-    /// The Jenkins port, to arrange and inspect fakes in tests.
-    pub fn jenkins_for_tests(&self) -> &J {
-        &self.jenkins
-    }
-
-    /// The ECS port, to arrange and inspect fakes in tests.
-    pub fn ecs_for_tests(&self) -> &E {
-        &self.ecs
-    }
-
-    /// The event port, to inspect fakes in tests.
-    pub fn events_for_tests(&self) -> &P {
-        &self.events
     }
 }

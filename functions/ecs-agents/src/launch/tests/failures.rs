@@ -1,0 +1,144 @@
+//! Launches that fail: what is cleaned up, what is reported, what is retried.
+
+use super::*;
+
+#[tokio::test]
+async fn jenkins_unavailable_before_the_node_exists_is_transient_and_leaves_nothing() {
+    let launcher = launcher();
+    launcher
+        .jenkins
+        .fail_next(Call::Create, JenkinsError::Unavailable("503".into()));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.transient, "{error:?}");
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.ecs.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn a_failure_after_the_node_was_created_deletes_the_node() {
+    let launcher = launcher();
+    launcher
+        .jenkins
+        .fail_next(Call::Secret, JenkinsError::Unavailable("timed out".into()));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.transient);
+    assert!(
+        launcher.jenkins.node_names().is_empty(),
+        "no node without a task"
+    );
+    assert_eq!(launcher.ecs.run_calls(), 0);
+}
+
+#[tokio::test]
+async fn capacity_failures_delete_the_node_and_are_retried_later() {
+    let launcher = launcher();
+    let failure = LaunchFailure {
+        reason: "RESOURCE:MEMORY".into(),
+        transient: true,
+    };
+    launcher
+        .ecs
+        .answer_next_run(Ok(RunOutcome::Failed(failure)));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(
+        error.transient && error.reason.contains("RESOURCE:MEMORY"),
+        "{error:?}"
+    );
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(
+        launcher.events.published().is_empty(),
+        "transient failures are retried, not reported"
+    );
+}
+
+#[tokio::test]
+async fn throttling_after_the_sdk_retries_is_transient() {
+    let launcher = launcher();
+    launcher
+        .ecs
+        .answer_next_run(Err(EcsError::Throttled("Rate exceeded".into())));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.transient);
+    assert!(launcher.jenkins.node_names().is_empty());
+}
+
+#[tokio::test]
+async fn permanent_failures_delete_the_node_and_report_agent_launch_failed() {
+    let launcher = launcher();
+    let failure = LaunchFailure {
+        reason: "MISSING".into(),
+        transient: false,
+    };
+    launcher
+        .ecs
+        .answer_next_run(Ok(RunOutcome::Failed(failure)));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(!error.transient);
+    assert!(launcher.jenkins.node_names().is_empty());
+    let events = launcher.events.published();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, AgentEventKind::AgentLaunchFailed);
+    assert!(events[0].reason.as_deref().unwrap().contains("MISSING"));
+}
+
+#[tokio::test]
+async fn a_publishing_failure_never_fails_the_launch() {
+    let launcher = launcher();
+    launcher.events.fail();
+    assert!(matches!(
+        launcher.launch(&build(3, "linux")).await.unwrap(),
+        LaunchOutcome::Launched { .. }
+    ));
+}
+
+#[tokio::test]
+async fn the_template_cap_defers_without_creating_anything() {
+    let launcher = launcher();
+    launcher.launch(&build(1, "linux")).await.unwrap();
+    launcher.launch(&build(2, "linux")).await.unwrap();
+    let outcome = launcher.launch(&build(3, "linux")).await.unwrap();
+    assert_eq!(
+        outcome,
+        LaunchOutcome::Deferred {
+            template: "linux".into(),
+            reason: "2 of 2 `linux` agents running (template maxAgents)".into()
+        }
+    );
+    assert_eq!(launcher.jenkins.node_names().len(), 2);
+}
+
+#[tokio::test]
+async fn the_cloud_cap_counts_every_template() {
+    let launcher = launcher();
+    for (item, label) in [(1, "linux"), (2, "big"), (3, "big")] {
+        launcher.launch(&build(item, label)).await.unwrap();
+    }
+    let outcome = launcher.launch(&build(4, "big")).await.unwrap();
+    assert!(
+        matches!(&outcome, LaunchOutcome::Deferred { reason, .. } if reason.contains("cloud maxAgents")),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn ecs_unavailable_for_counting_fails_the_launch_transiently_before_any_node() {
+    let launcher = launcher();
+    launcher
+        .ecs
+        .fail_listing(EcsError::Unavailable("timeout".into()));
+    let error = launcher.launch(&build(1, "linux")).await.unwrap_err();
+    assert!(error.transient);
+    assert!(launcher.jenkins.node_names().is_empty());
+}
+
+#[tokio::test]
+async fn a_token_conflict_on_a_fresh_node_means_a_late_duplicate_and_leaves_nothing() {
+    let launcher = launcher();
+    launcher
+        .ecs
+        .answer_next_run(Err(EcsError::TokenConflict("params differ".into())));
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    assert!(error.late && !error.transient, "{error:?}");
+    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.events.published().is_empty());
+}

@@ -110,13 +110,6 @@ pub struct StoppedAgentTask {
     pub reason: Option<String>,
 }
 
-impl StoppedAgentTask {
-    /// Whether the task stopped without ever starting (image pull, capacity…).
-    pub fn failed_to_start(&self) -> bool {
-        self.stop_code.as_deref() == Some("TaskFailedToStart") || !self.started
-    }
-}
-
 /// Why an ECS call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EcsError {

@@ -16,7 +16,7 @@
 use crate::config::AgentsConfig;
 use crate::ecs::StoppedAgentTask;
 use crate::launch::{attempt_of, queue_item_of};
-use crate::stopped::is_permanent;
+use crate::stopped::{StartFailure, stopped_task_failure};
 
 /// How long ECS lists a stopped task, at least.
 pub(crate) const STOPPED_TASKS_LISTED_MS: u64 = 60 * 60 * 1000;
@@ -47,25 +47,23 @@ pub(crate) fn next_launch(
             (queue_item_of(config, agent)? == item).then_some((attempt_of(config, agent)?, task))
         })
         .collect();
-    let failed: Vec<&StoppedAgentTask> = earlier
+    let failed: Vec<(&StoppedAgentTask, StartFailure)> = earlier
         .iter()
-        .filter(|(attempt, task)| *attempt >= floor && task.failed_to_start())
-        .map(|(_, task)| *task)
+        .filter(|(attempt, _)| *attempt >= floor)
+        .filter_map(|(_, task)| Some((*task, stopped_task_failure(task)?)))
         .collect();
-    let reason = |task: &StoppedAgentTask| {
-        task.reason
-            .clone()
-            .unwrap_or_else(|| "stopped before it started".into())
-    };
-    if let Some(task) = failed.iter().find(|t| is_permanent(&reason(t))) {
+    if let Some((task, failure)) = failed.iter().find(|(_, f)| !f.transient) {
         let agent = task.agent.as_ref().map_or("", |a| a.as_str());
         return Next::HoldBack(format!(
             "{agent} failed to start: {}; not relaunched within the hour",
-            reason(task)
+            failure.reason
         ));
     }
     if failed.len() >= max_attempts as usize {
-        let last = failed.last().map(|t| reason(t)).unwrap_or_default();
+        let last = failed
+            .last()
+            .map(|(_, f)| f.reason.as_str())
+            .unwrap_or_default();
         return Next::HoldBack(format!(
             "{} failed starts this hour, the last: {last}",
             failed.len()

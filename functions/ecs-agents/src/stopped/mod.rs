@@ -32,7 +32,7 @@ use tracing::{info, warn};
 
 pub use event::EcsTaskStateChange;
 pub use relaunch::RelaunchOptions;
-pub(crate) use relaunch::is_permanent;
+pub(crate) use relaunch::{StartFailure, stopped_task_failure};
 pub use report::{ContainerEnd, StopReport};
 
 use crate::ecs::AgentTasks;

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use super::TaskStopped;
 use super::event::EcsTaskStateChange;
 use crate::config::AgentsConfig;
-use crate::ecs::AgentTasks;
+use crate::ecs::{AgentTasks, StoppedAgentTask};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{JenkinsNodes, QueueItemState};
 use crate::launch::{QueuedBuild, attempt_of, template_of};
@@ -65,25 +65,50 @@ const PERMANENT: [&str; 10] = [
 ];
 
 /// Whether ECS's reason for a failed start names a cause no retry can fix.
-pub(crate) fn is_permanent(reason: &str) -> bool {
+fn is_permanent(reason: &str) -> bool {
     let lower = reason.to_lowercase();
     PERMANENT.iter().any(|word| lower.contains(word))
 }
 
+impl StartFailure {
+    /// The failure of a task that stopped with `stop_code`, having `started`
+    /// or not, for the reason `reason` gives (read only for a failure);
+    /// `None` if it did start and was not `TaskFailedToStart`. One rule for
+    /// task events and listed tasks alike.
+    pub(crate) fn classify(
+        stop_code: Option<&str>,
+        started: bool,
+        reason: impl FnOnce() -> Option<String>,
+    ) -> Option<Self> {
+        if stop_code != Some("TaskFailedToStart") && started {
+            return None;
+        }
+        let reason = reason().unwrap_or_else(|| "task stopped before it started".to_owned());
+        let transient = !is_permanent(&reason);
+        Some(Self { reason, transient })
+    }
+}
+
 /// The failure, if the task never started (no `startedAt`, or TaskFailedToStart).
 pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure> {
-    let failed =
-        change.stop_code.as_deref() == Some("TaskFailedToStart") || change.started_at.is_none();
-    if !failed {
-        return None;
-    }
-    let reason = change
-        .stopped_reason
-        .clone()
-        .or_else(|| change.containers.iter().find_map(|c| c.reason.clone()))
-        .unwrap_or_else(|| "task stopped before it started".to_owned());
-    let transient = !is_permanent(&reason);
-    Some(StartFailure { reason, transient })
+    let reason = || {
+        change
+            .stopped_reason
+            .clone()
+            .or_else(|| change.containers.iter().find_map(|c| c.reason.clone()))
+    };
+    StartFailure::classify(
+        change.stop_code.as_deref(),
+        change.started_at.is_some(),
+        reason,
+    )
+}
+
+/// The failure of a listed stopped task, if it never started.
+pub(crate) fn stopped_task_failure(task: &StoppedAgentTask) -> Option<StartFailure> {
+    StartFailure::classify(task.stop_code.as_deref(), task.started, || {
+        task.reason.clone()
+    })
 }
 
 /// The queue item an agent serves, from its name.

@@ -106,7 +106,11 @@ mod tests {
                 },
             ]
         );
-        assert!(stopped[0].failed_to_start() && !stopped[1].failed_to_start());
+        let failures: Vec<bool> = stopped
+            .iter()
+            .map(|t| crate::stopped::stopped_task_failure(t).is_some())
+            .collect();
+        assert_eq!(failures, [true, false], "read as a failed start, and not");
     }
 
     #[tokio::test]

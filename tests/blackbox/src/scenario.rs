@@ -10,6 +10,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
+use ecs_agents::config::AgentsConfig;
+use ecs_agents::launch::template_of;
 use serde_json::{Value, json};
 
 use crate::events::failed_start_event;
@@ -58,6 +60,8 @@ pub const BUILDS: [(&str, Via, bool); 5] = [
 /// Plays the scenario against `backends` through `functions`, printing
 /// progress; the report says what happened and what went wrong.
 pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::Result<Report> {
+    // The deployment's templates, to name the template of an agent reconcile launched.
+    let config = AgentsConfig::from_yaml(&backends.agents(AGENTS).await?)?;
     let mut report = Report::default();
     let tick = functions.reconcile().await?;
     say(&format!(
@@ -87,7 +91,8 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
             .iter()
             .find(|n| n.ends_with(&format!("-{}", row.item)))
         {
-            row.launched(node, &tick_template(node));
+            let template = template_of(&config, node).map_or("-", |t| t.name.as_str());
+            row.launched(node, template);
             row.task_arn = backends.task_of(node).await?.unwrap_or_default();
         }
     }
@@ -226,11 +231,6 @@ fn names(list: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|n| n.as_str().map(str::to_owned))
         .collect()
-}
-
-/// The template of a node named `<cloud>-<template>-<item>`.
-fn tick_template(node: &str) -> String {
-    node.split('-').nth(1).unwrap_or("-").to_owned()
 }
 
 /// What a reconcile tick did: its non-empty action lists, and what it held back.

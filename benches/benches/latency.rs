@@ -6,7 +6,7 @@ use ecs_agents::bootstrap::EMBEDDED_AGENTS;
 use ecs_agents::config::AgentsConfig;
 use ecs_agents::labels::LabelExpr;
 use hot_path_benches::{
-    BUILDABLE, RELEASED, STOPPED, forged, received_at, request, status, task_stopped, webhook,
+    BUILDABLE, FakeWebhook, RELEASED, STOPPED, answer, forged, request, task_stopped, webhook,
 };
 use tokio::runtime::Runtime;
 
@@ -24,8 +24,28 @@ fn webhook_launch(c: &mut Criterion) {
         b.to_async(&rt).iter_batched(
             || (webhook(), request(BUILDABLE)),
             |(webhook, request)| async move {
-                let response = queue_webhook::handle_at(&webhook, request, received_at()).await;
-                assert_eq!(status(&response.expect("an answer")), 200);
+                assert_eq!(answer(&webhook, request).await, 200);
+            },
+            BatchSize::SmallInput,
+        );
+    });
+}
+
+/// `make`'s request, delivered again and again to one deployment, must be
+/// answered `expected`.
+fn bench_on(
+    c: &mut Criterion,
+    rt: &Runtime,
+    webhook: &FakeWebhook,
+    name: &str,
+    make: fn() -> lambda_http::Request,
+    expected: u16,
+) {
+    c.bench_function(name, |b| {
+        b.to_async(rt).iter_batched(
+            make,
+            |request| async move {
+                assert_eq!(answer(webhook, request).await, expected);
             },
             BatchSize::SmallInput,
         );
@@ -36,47 +56,43 @@ fn webhook_launch(c: &mut Criterion) {
 fn webhook_duplicate(c: &mut Criterion) {
     let rt = runtime();
     let webhook = webhook();
-    rt.block_on(queue_webhook::handle_at(
+    assert_eq!(
+        rt.block_on(answer(&webhook, request(BUILDABLE))),
+        200,
+        "the first delivery"
+    );
+    let again = || request(BUILDABLE);
+    bench_on(
+        c,
+        &rt,
         &webhook,
-        request(BUILDABLE),
-        received_at(),
-    ))
-    .expect("the first delivery");
-    c.bench_function("queue-webhook: a duplicate queue.buildable", |b| {
-        b.to_async(&rt).iter_batched(
-            || request(BUILDABLE),
-            |request| async {
-                let response = queue_webhook::handle_at(&webhook, request, received_at()).await;
-                assert_eq!(status(&response.expect("an answer")), 200);
-            },
-            BatchSize::SmallInput,
-        );
-    });
+        "queue-webhook: a duplicate queue.buildable",
+        again,
+        200,
+    );
 }
 
 fn webhook_release_and_forgery(c: &mut Criterion) {
     let rt = runtime();
     let webhook = webhook();
-    c.bench_function("queue-webhook: agent.released", |b| {
-        b.to_async(&rt).iter_batched(
-            || request(RELEASED),
-            |request| async {
-                let response = queue_webhook::handle_at(&webhook, request, received_at()).await;
-                assert_eq!(status(&response.expect("an answer")), 200);
-            },
-            BatchSize::SmallInput,
-        );
-    });
-    c.bench_function("queue-webhook: a forged signature is refused", |b| {
-        b.to_async(&rt).iter_batched(
-            || forged(BUILDABLE),
-            |request| async {
-                let response = queue_webhook::handle_at(&webhook, request, received_at()).await;
-                assert_eq!(status(&response.expect("an answer")), 401);
-            },
-            BatchSize::SmallInput,
-        );
-    });
+    let released = || request(RELEASED);
+    bench_on(
+        c,
+        &rt,
+        &webhook,
+        "queue-webhook: agent.released",
+        released,
+        200,
+    );
+    let forgery = || forged(BUILDABLE);
+    bench_on(
+        c,
+        &rt,
+        &webhook,
+        "queue-webhook: a forged signature is refused",
+        forgery,
+        401,
+    );
 }
 
 /// An ECS task event, from its JSON text (EventBridge's payload) to the outcome.

@@ -68,7 +68,10 @@ pub fn received_at() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(SIGNED_AT + 5)
 }
 
-/// The answer's status, to check that a benchmark measures the path it names.
-pub fn status(response: &lambda_http::Response<lambda_http::Body>) -> u16 {
-    response.status().as_u16()
+/// Delivers `request` to the webhook's Function URL handler at
+/// [`received_at`]; the answer's status, so that a benchmark can check it
+/// measures the path it names.
+pub async fn answer(webhook: &FakeWebhook, request: lambda_http::Request) -> u16 {
+    let response = queue_webhook::handle_at(webhook, request, received_at()).await;
+    response.expect("the webhook answers").status().as_u16()
 }

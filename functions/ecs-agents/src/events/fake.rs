@@ -29,6 +29,11 @@ impl FakePublisher {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+
+    /// The first event of `kind` published so far.
+    pub fn first(&self, kind: AgentEventKind) -> Option<AgentEvent> {
+        self.published().into_iter().find(|e| e.kind == kind)
+    }
 }
 
 impl EventPublisher for FakePublisher {

@@ -161,9 +161,7 @@ async fn an_agent_that_never_connects_is_retired_and_reported() {
     let failed = r
         .launcher()
         .events_for_tests()
-        .published()
-        .into_iter()
-        .find(|e| e.kind == AgentEventKind::AgentLaunchFailed)
+        .first(AgentEventKind::AgentLaunchFailed)
         .unwrap();
     assert_eq!(
         failed.reason.as_deref(),

@@ -151,10 +151,10 @@ async fn a_stopped_task_deletes_its_node_and_reports_why_and_how_long() {
             .node_names()
             .is_empty()
     );
-    let events = handler.launcher().events_for_tests().published();
-    let stop = events
-        .iter()
-        .find(|e| e.kind == AgentEventKind::AgentStopped)
+    let stop = handler
+        .launcher()
+        .events_for_tests()
+        .first(AgentEventKind::AgentStopped)
         .expect("AgentStopped");
     let report = stop.stop.as_ref().unwrap();
     assert_eq!(

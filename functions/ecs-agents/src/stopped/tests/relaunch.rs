@@ -65,9 +65,7 @@ async fn relaunching_stops_after_the_last_attempt() {
     let failed = handler
         .launcher()
         .events_for_tests()
-        .published()
-        .into_iter()
-        .find(|e| e.kind == AgentEventKind::AgentLaunchFailed)
+        .first(AgentEventKind::AgentLaunchFailed)
         .unwrap();
     assert!(
         failed

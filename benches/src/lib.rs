@@ -10,18 +10,16 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ecs_agents::bootstrap::EMBEDDED_AGENTS;
-use ecs_agents::ecs::fake::FakeEcs;
-use ecs_agents::events::fake::FakePublisher;
-use ecs_agents::jenkins::fake::FakeJenkins;
 use ecs_agents::launch::Launcher;
+use ecs_agents::ports::Fakes;
 use ecs_agents::secret::Secret;
 use ecs_agents::stopped::{RelaunchOptions, TaskStopped};
 use ecs_agents::webhook::Webhook;
 
 /// The webhook on the in-memory ports.
-pub type FakeWebhook = Webhook<FakeJenkins, FakeEcs, FakePublisher>;
+pub type FakeWebhook = Webhook<Fakes>;
 /// The task-stopped handler on the in-memory ports.
-pub type FakeTaskStopped = TaskStopped<FakeJenkins, FakeEcs, FakePublisher>;
+pub type FakeTaskStopped = TaskStopped<Fakes>;
 
 /// When the webhook samples were signed (`ecs-agents sign --at`).
 const SIGNED_AT: u64 = 1_764_277_200;

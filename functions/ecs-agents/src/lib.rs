@@ -1,25 +1,45 @@
-//! The domain of serverless Jenkins agents on Amazon ECS.
+//! The domain of serverless Jenkins agents on Amazon ECS: everything the
+//! Lambda functions and the `ecs-agents` CLI share.
 //!
-//! Everything the Lambda functions and the `ecs-agents` CLI share lives here:
-//! Jenkins label expressions ([`labels`]), agent templates and their
-//! validation ([`config`]), the task definitions they render to
-//! ([`taskdef`]), and the ports to Jenkins ([`jenkins`]), ECS ([`ecs`]) and
-//! EventBridge ([`events`]) with their real adapters and in-memory fakes.
+//! The modules form layers; each uses only the layers below it (checked by
+//! `tests/layers.rs`, described in CONTRIBUTING.md):
+//!
+//! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
+//!    [`metrics`], and [`events`] (the agent-event port, with its adapter);
+//! 2. [`config`]: the agents file, and what makes a node or task ours;
+//! 3. ports and their adapters: [`jenkins`], [`ecs`];
+//! 4. [`ports`]: the three ports as one type parameter, and the deployment;
+//! 5. [`launch`]: one agent for one queued build, and retiring agents;
+//! 6. the use cases behind the functions: [`webhook`], [`stopped`], [`reconcile`];
+//! 7. wiring: `bootstrap` (feature `adapters`): settings, secrets, real adapters.
 
-#[cfg(feature = "adapters")]
-pub mod bootstrap;
-pub mod config;
-pub mod ecs;
+// 1. Values.
+pub mod clock;
 pub mod events;
-pub mod jenkins;
 pub mod labels;
-pub mod launch;
 pub mod metrics;
 pub mod naming;
-pub mod reconcile;
 pub mod secret;
-#[cfg(feature = "adapters")]
-pub mod secrets;
-pub mod stopped;
 pub mod taskdef;
+
+// 2. The agents file.
+pub mod config;
+
+// 3. Ports to Jenkins and ECS, with their adapters and fakes.
+pub mod ecs;
+pub mod jenkins;
+
+// 4. The ports as one type parameter.
+pub mod ports;
+
+// 5. Launching and retiring agents.
+pub mod launch;
+
+// 6. The use cases behind the three functions.
+pub mod reconcile;
+pub mod stopped;
 pub mod webhook;
+
+// 7. Cold-start wiring with the real adapters.
+#[cfg(feature = "adapters")]
+pub mod bootstrap;

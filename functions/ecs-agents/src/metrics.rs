@@ -61,7 +61,7 @@ impl Record {
 
     /// Writes the record to stdout, where Lambda sends it to CloudWatch Logs.
     pub fn emit(&self) {
-        println!("{}", self.to_line(crate::launch::now_ms()));
+        println!("{}", self.to_line(crate::clock::now_ms()));
     }
 }
 

@@ -1,9 +1,14 @@
 //! Names that must be valid both as Jenkins node names and inside ECS
-//! identifiers (families, `group`, tags).
+//! identifiers (families, `group`, tags), and how an agent's name travels
+//! with its task (the RunTask `group`).
 //!
 //! Jenkins forbids `?*/\%!@#$^&|<>[]:;`, control characters and a trailing
 //! dot; ECS families allow letters, digits, `-` and `_`. We keep to the
 //! intersection, `[A-Za-z0-9_-]`, so no name ever needs escaping.
+//!
+//! This module knows names as text. What a name says about a deployment
+//! (its template, queue item and attempt; whether a node or task is ours)
+//! needs the agents file, and lives in [`crate::config::identity`].
 
 use std::fmt;
 
@@ -11,6 +16,11 @@ use sha2::{Digest, Sha256};
 
 /// Longest agent name we generate: short enough for logs, tags and `group`.
 pub const MAX_AGENT_NAME: usize = 63;
+
+/// Prefix of the RunTask `group` of every agent task; the agent name follows.
+/// ECS copies `group` into every task state-change event, so task-stopped
+/// learns the agent from the event alone.
+pub const GROUP_PREFIX: &str = "jenkins-agent:";
 
 /// Checks a cloud or template name; the error says what is allowed.
 pub fn check_name(name: &str, max_len: usize) -> Result<(), String> {
@@ -73,6 +83,19 @@ impl AgentName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The RunTask `group` of this agent's task: `jenkins-agent:<name>`.
+    pub fn to_group(&self) -> String {
+        format!("{GROUP_PREFIX}{}", self.0)
+    }
+
+    /// The agent a task's `group` names, if it is an agent group.
+    pub fn from_group(group: &str) -> Option<Self> {
+        group
+            .strip_prefix(GROUP_PREFIX)
+            .filter(|name| !name.is_empty())
+            .map(Self::new)
+    }
 }
 
 impl fmt::Display for AgentName {
@@ -128,6 +151,15 @@ mod tests {
     fn generated_names_hold_only_characters_jenkins_and_ecs_both_accept() {
         let name = AgentName::for_queue_item("e.c/s", "lin ux:1", 5, 0);
         assert_eq!(name.as_str(), "e-c-s-lin-ux-1-5");
+    }
+
+    #[test]
+    fn an_agent_name_travels_in_the_task_group_and_back() {
+        let name = AgentName::new("ecs-linux-7");
+        assert_eq!(name.to_group(), "jenkins-agent:ecs-linux-7");
+        assert_eq!(AgentName::from_group(&name.to_group()), Some(name));
+        assert_eq!(AgentName::from_group("service:web"), None);
+        assert_eq!(AgentName::from_group(GROUP_PREFIX), None);
     }
 
     #[test]

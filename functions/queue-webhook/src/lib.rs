@@ -4,38 +4,26 @@
 
 use std::time::SystemTime;
 
-use ecs_agents::ecs::AgentTasks;
-use ecs_agents::events::EventPublisher;
-use ecs_agents::jenkins::JenkinsNodes;
+use ecs_agents::ports::Ports;
 use ecs_agents::webhook::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use ecs_agents::webhook::{Webhook, WebhookRequest, WebhookResponse};
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Error, Request, Response};
 
 /// Handles one Function URL request.
-pub async fn handle<J, E, P>(
-    webhook: &Webhook<J, E, P>,
+pub async fn handle<P: Ports>(
+    webhook: &Webhook<P>,
     request: Request,
-) -> Result<Response<Body>, Error>
-where
-    J: JenkinsNodes,
-    E: AgentTasks,
-    P: EventPublisher,
-{
+) -> Result<Response<Body>, Error> {
     handle_at(webhook, request, SystemTime::now()).await
 }
 
 /// [`handle`] as if received at `now` (for replaying signed samples).
-pub async fn handle_at<J, E, P>(
-    webhook: &Webhook<J, E, P>,
+pub async fn handle_at<P: Ports>(
+    webhook: &Webhook<P>,
     request: Request,
     now: SystemTime,
-) -> Result<Response<Body>, Error>
-where
-    J: JenkinsNodes,
-    E: AgentTasks,
-    P: EventPublisher,
-{
+) -> Result<Response<Body>, Error> {
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
     let body: &[u8] = request.body().as_ref();
     let webhook_request = WebhookRequest {
@@ -62,17 +50,15 @@ mod tests {
 
     use std::time::UNIX_EPOCH;
 
-    use ecs_agents::ecs::fake::FakeEcs;
     use ecs_agents::ecs::{LaunchFailure, RunOutcome};
-    use ecs_agents::events::fake::FakePublisher;
-    use ecs_agents::jenkins::fake::FakeJenkins;
     use ecs_agents::launch::Launcher;
+    use ecs_agents::ports::Fakes;
     use ecs_agents::secret::Secret;
     use ecs_agents::webhook::signature::sign;
 
     use super::*;
 
-    type TestWebhook = Webhook<FakeJenkins, FakeEcs, FakePublisher>;
+    type TestWebhook = Webhook<Fakes>;
 
     fn webhook() -> TestWebhook {
         let launcher = Launcher::with_fakes(
@@ -115,11 +101,12 @@ templates:
         let webhook = webhook();
         let failure = LaunchFailure {
             reason: "AGENT".into(),
-            transient: true,
+            retryable: true,
         };
         webhook
             .launcher()
-            .ecs_for_tests()
+            .deployment()
+            .ecs
             .answer_next_run(Ok(RunOutcome::Failed(failure)));
         let response = handle(&webhook, signed_request(BUILDABLE)).await.unwrap();
         assert_eq!(response.status(), 503);

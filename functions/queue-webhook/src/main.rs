@@ -7,7 +7,7 @@ use lambda_http::{Error, Request, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    bootstrap::init_tracing();
+    lambda_http::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
     let sdk = bootstrap::sdk_config(&settings.config).await;
     let secret = bootstrap::webhook_secret(&settings, &sdk).await?;

@@ -1,82 +1,70 @@
 //! One scheduled tick → one reconcile run. The schedule's payload carries
 //! nothing we need; the run's summary is the function's result, and a run
-//! that could not read Jenkins or ECS fails (and did nothing).
+//! that could not read Jenkins or ECS fails (and did nothing). Its settings
+//! (`RECONCILE_*`) are read with the others by `ecs_agents::bootstrap`.
 
-use std::time::Duration;
-
-use ecs_agents::ecs::AgentTasks;
-use ecs_agents::events::EventPublisher;
-use ecs_agents::jenkins::JenkinsNodes;
-use ecs_agents::launch::now_ms;
-use ecs_agents::reconcile::{ReconcileOptions, Reconciler};
+use ecs_agents::clock::now_ms;
+use ecs_agents::ports::Ports;
+use ecs_agents::reconcile::{ReconcileError, Reconciler};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
 /// Runs one reconcile pass.
-pub async fn handle<J, E, P>(reconciler: &Reconciler<J, E, P>) -> Result<Value, Diagnostic>
-where
-    J: JenkinsNodes,
-    E: AgentTasks,
-    P: EventPublisher,
-{
+pub async fn handle<P: Ports>(reconciler: &Reconciler<P>) -> Result<Value, Diagnostic> {
     match reconciler.run(now_ms()).await {
         Ok(summary) => Ok(serde_json::to_value(&summary).unwrap_or_default()),
-        Err(error) => {
-            tracing::error!(%error, "reconcile run failed");
-            Err(Diagnostic {
-                error_type: "Unavailable".into(),
-                error_message: error.to_string(),
-            })
-        }
+        Err(error) => Err(failed(error)),
     }
 }
 
-/// `RECONCILE_DRY_RUN` (true/false) and `RECONCILE_BUDGET_SECONDS`.
-pub fn options_from_env() -> Result<ReconcileOptions, String> {
-    options_from_lookup(|name| std::env::var(name).ok())
-}
-
-/// [`options_from_env`] through `lookup`.
-pub fn options_from_lookup(
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<ReconcileOptions, String> {
-    let mut options = ReconcileOptions::default();
-    if let Some(text) = lookup("RECONCILE_DRY_RUN") {
-        options.dry_run = text
-            .parse()
-            .map_err(|_| format!("RECONCILE_DRY_RUN: `{text}` is not true or false"))?;
+/// The run's failure as the function's error. The schedule invokes again
+/// within a minute either way; the type tells an outage from a refusal, in
+/// the words task-stopped uses.
+fn failed(error: ReconcileError) -> Diagnostic {
+    tracing::error!(%error, "reconcile run failed");
+    let error_type = match error.is_retryable() {
+        true => "Retryable",
+        false => "NonRetryable",
+    };
+    Diagnostic {
+        error_type: error_type.into(),
+        error_message: error.to_string(),
     }
-    if let Some(text) = lookup("RECONCILE_BUDGET_SECONDS") {
-        let seconds: u64 = text.parse().map_err(|_| {
-            format!("RECONCILE_BUDGET_SECONDS: `{text}` is not a number of seconds")
-        })?;
-        options.budget = Duration::from_secs(seconds);
-    }
-    Ok(options)
 }
 
 #[cfg(test)]
 mod tests {
+    use ecs_agents::jenkins::JenkinsError;
+    use ecs_agents::launch::Launcher;
+    use ecs_agents::reconcile::ReconcileOptions;
+
     use super::*;
 
-    #[test]
-    fn options_default_to_acting_within_forty_seconds() {
-        let options = options_from_lookup(|_| None).unwrap();
-        assert_eq!(
-            (options.dry_run, options.budget),
-            (false, Duration::from_secs(40))
-        );
+    const CONFIG: &str = "
+cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/'}
+templates:
+  - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}
+";
+
+    #[tokio::test]
+    async fn a_run_answers_with_its_summary() {
+        let reconciler = Reconciler::new(Launcher::with_fakes(CONFIG), ReconcileOptions::default());
+        let summary = handle(&reconciler).await.unwrap();
+        assert_eq!(summary["placeholderCreated"], true, "{summary}");
     }
 
     #[test]
-    fn bad_options_name_the_variable() {
-        let error =
-            options_from_lookup(|name| (name == "RECONCILE_DRY_RUN").then(|| "maybe".to_owned()))
-                .unwrap_err();
-        assert_eq!(error, "RECONCILE_DRY_RUN: `maybe` is not true or false");
-        let dry =
-            options_from_lookup(|name| (name == "RECONCILE_DRY_RUN").then(|| "true".to_owned()))
-                .unwrap();
-        assert!(dry.dry_run);
+    fn jenkins_down_is_retryable_and_refused_access_is_not() {
+        let down = failed(JenkinsError::Unavailable("connection refused".into()).into());
+        assert_eq!(down.error_type, "Retryable");
+        assert!(down.error_message.contains("connection refused"));
+        let refused = failed(
+            JenkinsError::Rejected {
+                status: 403,
+                reason: "missing Overall/Read".into(),
+            }
+            .into(),
+        );
+        assert_eq!(refused.error_type, "NonRetryable");
     }
 }

@@ -8,11 +8,11 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    bootstrap::init_tracing();
+    lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
-    let options = reconcile::options_from_env()?;
     let sdk = bootstrap::sdk_config(&settings.config).await;
-    let reconciler = Reconciler::new(bootstrap::launcher(&settings, &sdk).await?, options);
+    let launcher = bootstrap::launcher(&settings, &sdk).await?;
+    let reconciler = Reconciler::new(launcher, settings.reconcile);
     lambda_runtime::run(service_fn(|_tick: LambdaEvent<Value>| {
         reconcile::handle(&reconciler)
     }))

@@ -4,9 +4,7 @@
 //! told. The raw event is never logged: it carries the agent's secret.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
-use ecs_agents::ecs::AgentTasks;
-use ecs_agents::events::EventPublisher;
-use ecs_agents::jenkins::JenkinsNodes;
+use ecs_agents::ports::Ports;
 use ecs_agents::stopped::{EcsTaskStateChange, StopError, TaskStopped};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
@@ -15,15 +13,10 @@ use serde_json::Value;
 pub type TaskStateChangeEvent = EventBridgeEvent<EcsTaskStateChange>;
 
 /// Handles one event; the JSON outcome is the function's result.
-pub async fn handle<J, E, P>(
-    handler: &TaskStopped<J, E, P>,
+pub async fn handle<P: Ports>(
+    handler: &TaskStopped<P>,
     event: TaskStateChangeEvent,
-) -> Result<Value, Diagnostic>
-where
-    J: JenkinsNodes,
-    E: AgentTasks,
-    P: EventPublisher,
-{
+) -> Result<Value, Diagnostic> {
     tracing::debug!(event_id = event.id.as_deref(), detail_type = %event.detail_type, "task state change");
     let outcome = handler.handle(&event.detail).await.map_err(retryable)?;
     Ok(serde_json::to_value(&outcome).unwrap_or_default())
@@ -41,15 +34,13 @@ fn retryable(error: StopError) -> Diagnostic {
 #[cfg(test)]
 mod tests {
 
-    use ecs_agents::ecs::fake::FakeEcs;
-    use ecs_agents::events::fake::FakePublisher;
-    use ecs_agents::jenkins::fake::FakeJenkins;
     use ecs_agents::launch::Launcher;
+    use ecs_agents::ports::Fakes;
     use ecs_agents::stopped::RelaunchOptions;
 
     use super::*;
 
-    fn handler() -> TaskStopped<FakeJenkins, FakeEcs, FakePublisher> {
+    fn handler() -> TaskStopped<Fakes> {
         let launcher = Launcher::with_fakes(ecs_agents::bootstrap::EMBEDDED_AGENTS);
         TaskStopped::new(launcher, RelaunchOptions::default())
     }

@@ -7,7 +7,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    bootstrap::init_tracing();
+    lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
     let sdk = bootstrap::sdk_config(&settings.config).await;
     let handler = TaskStopped::new(

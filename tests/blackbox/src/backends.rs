@@ -89,9 +89,8 @@ impl Backends {
     pub async fn in_process(&self, env: &[(&str, String)]) -> anyhow::Result<InProcess> {
         let lookup = |name: &str| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone());
         let settings = Settings::from_lookup(lookup)?;
-        let options = reconcile::options_from_lookup(lookup).map_err(anyhow::Error::msg)?;
         let sdk = bootstrap::with_retry_policy(&self.ecs.sdk_config());
-        InProcess::new(&settings, &sdk, options).await
+        InProcess::new(&settings, &sdk).await
     }
 
     /// Puts a build for `label` in the stand-in's queue; returns its queue id.
@@ -167,7 +166,7 @@ impl Backends {
 
     /// Stops a task in moto as a user (or ECS) would, and returns the "ECS
     /// Task State Change" event ECS would emit for it, built from moto's view
-    /// of the stopped task (moto emits no task events itself: aws.md §6).
+    /// of the stopped task (moto emits no task events itself: docs/aws.md §6).
     pub async fn stop_task(&self, task_arn: &str, reason: &str) -> anyhow::Result<Value> {
         self.moto_ecs
             .stop_task()

@@ -1,5 +1,5 @@
 //! Builds the EventBridge "ECS Task State Change" event ECS emits for a
-//! task, in the documented shape (aws.md §1; ISO-8601 timestamps, the
+//! task, in the documented shape (docs/aws.md §1; ISO-8601 timestamps, the
 //! overrides repeated), from what DescribeTasks reports about it.
 
 use aws_sdk_ecs::types::Task;
@@ -66,7 +66,7 @@ fn chrono_now() -> String {
 
 /// The event of `task` failing to start for `reason` (e.g. an image pull
 /// error): STOPPED, `TaskFailedToStart`, no `startedAt`, no exit codes —
-/// the shape aws.md §1 documents for failed starts.
+/// the shape docs/aws.md §1 documents for failed starts.
 pub fn failed_start_event(task: &Task, reason: &str) -> Value {
     let mut event = stopped_event(task);
     let detail = &mut event["detail"];

@@ -4,11 +4,9 @@
 //! [`crate::lambda::LocalLambdas`] invokes the real binaries under a local
 //! Lambda runtime. Tests and the local run play the same steps through either.
 
-use ecs_agents::bootstrap::{self, LiveLauncher, Settings};
-use ecs_agents::ecs::sdk::EcsAgentTasks;
-use ecs_agents::events::eventbridge::EventBridgePublisher;
-use ecs_agents::jenkins::http::JenkinsHttp;
-use ecs_agents::reconcile::{ReconcileOptions, Reconciler};
+use ecs_agents::bootstrap::{self, Live, Settings};
+use ecs_agents::launch::Launcher;
+use ecs_agents::reconcile::Reconciler;
 use ecs_agents::stopped::{RelaunchOptions, TaskStopped};
 use ecs_agents::webhook::Webhook;
 use serde_json::Value;
@@ -49,21 +47,17 @@ pub trait Functions {
 
 /// The functions' real handlers in this process.
 pub struct InProcess {
-    webhook: Webhook<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>,
-    stopped: TaskStopped<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>,
-    reconciler: Reconciler<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>,
+    webhook: Webhook<Live>,
+    stopped: TaskStopped<Live>,
+    reconciler: Reconciler<Live>,
 }
 
 impl InProcess {
     /// Wires the handlers as the three `main`s do, each with its own launcher
     /// (each function is its own process in Lambda).
-    pub async fn new(
-        settings: &Settings,
-        sdk: &aws_config::SdkConfig,
-        reconcile: ReconcileOptions,
-    ) -> anyhow::Result<Self> {
+    pub async fn new(settings: &Settings, sdk: &aws_config::SdkConfig) -> anyhow::Result<Self> {
         let launcher = || async {
-            let launcher: LiveLauncher = bootstrap::launcher(settings, sdk).await?;
+            let launcher: Launcher<Live> = bootstrap::launcher(settings, sdk).await?;
             anyhow::Ok(launcher)
         };
         Ok(Self {
@@ -72,7 +66,7 @@ impl InProcess {
                 launcher().await?,
             ),
             stopped: TaskStopped::new(launcher().await?, RelaunchOptions::default()),
-            reconciler: Reconciler::new(launcher().await?, reconcile),
+            reconciler: Reconciler::new(launcher().await?, settings.reconcile),
         })
     }
 }

@@ -88,14 +88,14 @@ impl World {
             webhook_secret: Some("jenkins/webhook".into()),
             event_bus: BUS.into(),
             launcher: options,
+            reconcile: ReconcileOptions {
+                ghost_grace: Duration::ZERO,
+                single_use_idle: Duration::ZERO,
+                ..ReconcileOptions::default()
+            },
         };
         let sdk = bootstrap::with_retry_policy(&backends.ecs.sdk_config());
-        let quick = ReconcileOptions {
-            ghost_grace: Duration::ZERO,
-            single_use_idle: Duration::ZERO,
-            ..ReconcileOptions::default()
-        };
-        let functions = InProcess::new(&settings, &sdk, quick).await?;
+        let functions = InProcess::new(&settings, &sdk).await?;
         Ok(Self {
             backends,
             functions,

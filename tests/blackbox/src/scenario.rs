@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use ecs_agents::config::AgentsConfig;
-use ecs_agents::launch::template_of;
 use serde_json::{Value, json};
 
 use crate::events::failed_start_event;
@@ -91,7 +90,7 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
             .iter()
             .find(|n| n.ends_with(&format!("-{}", row.item)))
         {
-            let template = template_of(&config, node).map_or("-", |t| t.name.as_str());
+            let template = config.template_of(node).map_or("-", |t| t.name.as_str());
             row.launched(node, template);
             row.task_arn = backends.task_of(node).await?.unwrap_or_default();
         }

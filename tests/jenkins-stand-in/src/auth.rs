@@ -1,4 +1,4 @@
-//! HTTP Basic authentication with API tokens (jenkins.md §6).
+//! HTTP Basic authentication with API tokens (docs/jenkins-api.md §6).
 //!
 //! As in Jenkins: a request without credentials is anonymous, and anonymous lacks
 //! Overall/Read, so it gets 403 "Authentication required"; wrong or malformed Basic

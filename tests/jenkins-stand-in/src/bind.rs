@@ -1,5 +1,5 @@
 //! Binding `doCreateItem`'s `json` form field to a `DumbSlave` the way Stapler's
-//! `req.bindJSON` does (jenkins.md §1): `$class` (or the deprecated `stapler-class`)
+//! `req.bindJSON` does (docs/jenkins-api.md §1): `$class` (or the deprecated `stapler-class`)
 //! selects polymorphic objects, numbers may come as strings, missing fields take
 //! Jenkins' defaults. Only `hudson.slaves.JNLPLauncher` can be bound.
 

@@ -1,4 +1,4 @@
-//! Jenkins' `/computer/…` endpoints (jenkins.md §1–§4), also served under `/manage/computer/…`.
+//! Jenkins' `/computer/…` endpoints (docs/jenkins-api.md §1–§4), also served under `/manage/computer/…`.
 
 use axum::Extension;
 use axum::body::Bytes;

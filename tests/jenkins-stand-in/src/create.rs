@@ -1,4 +1,4 @@
-//! `POST /computer/doCreateItem` (`ComputerSet.doDoCreateItem`, jenkins.md §1).
+//! `POST /computer/doCreateItem` (`ComputerSet.doDoCreateItem`, docs/jenkins-api.md §1).
 //!
 //! Order of checks as in Jenkins: the name (`checkName`, which includes the duplicate
 //! check), then the submitted form, then the node type, then binding, then `addNode`.

@@ -1,4 +1,4 @@
-//! The agent secret and the `.jnlp` file an inbound agent reads it from (jenkins.md §2).
+//! The agent secret and the `.jnlp` file an inbound agent reads it from (docs/jenkins-api.md §2).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

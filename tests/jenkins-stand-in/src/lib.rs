@@ -1,7 +1,7 @@
 //! A Jenkins stand-in for the black-box tests and the local run.
 //!
 //! A real Jenkins cannot be installed here, so this crate serves the part of Jenkins'
-//! HTTP API the functions use, as faithfully as `docs/jenkins.md` and Jenkins' sources
+//! HTTP API the functions use, as faithfully as `docs/jenkins-api.md` and Jenkins' sources
 //! allow: creating inbound agents (`POST /computer/doCreateItem`), their `.jnlp` secret,
 //! deleting them, marking them offline, listing computers and the queue (with `tree=`),
 //! cancelling queue items, and Jenkins' own dispatch of queued work to idle executors,

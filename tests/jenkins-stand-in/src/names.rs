@@ -1,5 +1,5 @@
 //! Agent name validation of `ComputerSet.checkName` and `Jenkins.checkGoodName`
-//! (jenkins.md §1): every failure becomes a 400 with the text in `X-Error`.
+//! (docs/jenkins-api.md §1): every failure becomes a 400 with the text in `X-Error`.
 
 /// Characters Jenkins refuses anywhere in a name.
 const UNSAFE: &str = "?*/\\%!@#$^&|<>[]:;";

@@ -65,7 +65,7 @@ pub fn configure_built_in(state: &mut State, config: NodeConfig) {
 }
 
 /// `Computer.doDoDelete`: removes the node. A computer still running a build lingers,
-/// disconnected and with only its busy executors, until the build ends (jenkins.md §3);
+/// disconnected and with only its busy executors, until the build ends (docs/jenkins-api.md §3);
 /// deleting a lingering computer removes it for good.
 pub fn delete_node(state: &mut State, name: &str) -> Result<(), ControlError> {
     let computer = state.agents.get_mut(name).ok_or_else(|| not_found(name))?;

@@ -1,4 +1,4 @@
-//! Jenkins' `/queue/…` endpoints (jenkins.md §5).
+//! Jenkins' `/queue/…` endpoints (docs/jenkins-api.md §5).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};

@@ -1,8 +1,8 @@
-//! The queue's `why` texts (`Queue.Item.getWhy()`), worded exactly as jenkins.md §5 gives
+//! The queue's `why` texts (`Queue.Item.getWhy()`), worded exactly as docs/jenkins-api.md §5 gives
 //! them, with U+2018/U+2019 quotes.
 //!
 //! Jenkins localises these by the request's `Accept-Language` (else the JVM default). The
-//! stand-in always answers in English, which is what callers following jenkins.md §5
+//! stand-in always answers in English, which is what callers following docs/jenkins-api.md §5
 //! ("always send `Accept-Language: en`") get from a real Jenkins too.
 
 use ecs_agents::labels::LabelExpr;
@@ -27,7 +27,7 @@ pub fn why(state: &State, item: &QueueItem, now: i64) -> String {
     }
 }
 
-/// `BuildableItem.getCauseOfBlockage()`, case by case as jenkins.md §5 lists them.
+/// `BuildableItem.getCauseOfBlockage()`, case by case as docs/jenkins-api.md §5 lists them.
 fn buildable_why(state: &State, item: &QueueItem) -> String {
     // Case 1: without agent nodes Jenkins ignores the label altogether.
     let label = item

@@ -7,12 +7,13 @@ use super::container::{self, CONTAINER_FIELDS};
 use super::error::Errors;
 use super::metadata;
 use super::placement::{self, Placement};
+use super::render::{self, RenderContext};
 use super::spec::TemplateSpec;
 use super::template::{
     AgentTemplate, DEFAULT_REMOTE_FS, LaunchSettings, Resources, Retention, TaskSource,
 };
 use crate::labels::LabelSet;
-use crate::taskdef::{self, render::RenderContext};
+use crate::taskdef;
 
 /// Checks every rule for one template; `None` if any failed (all recorded).
 pub(crate) fn build(
@@ -147,7 +148,7 @@ fn register(
         network_mode: placement.network_mode.clone(),
         windows,
     };
-    let mut definition = taskdef::render::render(spec, &ctx);
+    let mut definition = render::render(spec, &ctx);
     let hash = taskdef::seal(&mut definition);
     (
         TaskSource::Register {

@@ -50,7 +50,7 @@ const AT: &str = "cloud";
 
 impl Cloud {
     /// A cloud to check templates against when the real section is broken.
-    pub(crate) fn placeholder() -> Self {
+    pub(crate) fn stand_in() -> Self {
         Self {
             name: "cloud".into(),
             cluster: String::new(),

@@ -11,9 +11,11 @@ mod container;
 mod decode;
 mod error;
 mod fargate;
+pub mod identity;
 mod inherit;
 mod metadata;
 mod placement;
+mod render;
 pub mod spec;
 mod template;
 
@@ -23,7 +25,10 @@ use serde_yaml_ng::{Mapping, Value};
 
 pub use cloud::{Cloud, DEFAULT_IMAGE, DEFAULT_LAUNCH_TIMEOUT, DEFAULT_MAX_AGENTS, MAX_CLOUD_NAME};
 pub use error::{ConfigError, ConfigErrors};
-pub use template::*;
+pub use template::{
+    AGENT_CONTAINER, AgentTemplate, AwsVpc, Capacity, DEFAULT_REMOTE_FS, LaunchSettings,
+    LaunchType, Resources, Retention, TaskSource,
+};
 
 use crate::labels::LabelExpr;
 use error::Errors;
@@ -121,8 +126,8 @@ fn sections(document: &Value, errors: &mut Errors) -> (Value, Vec<Value>) {
 fn templates(values: &[Value], cloud: Option<&Cloud>, errors: &mut Errors) -> Vec<AgentTemplate> {
     // With a broken cloud section the templates are still checked (every
     // error is reported), against a stand-in cloud; nothing is returned then.
-    let placeholder = Cloud::placeholder();
-    let cloud = cloud.unwrap_or(&placeholder);
+    let stand_in = Cloud::stand_in();
+    let cloud = cloud.unwrap_or(&stand_in);
     let raw = named_templates(values, errors);
     let by_name: HashMap<&str, &Mapping> =
         raw.iter().map(|t| (t.name.as_str(), t.fields)).collect();

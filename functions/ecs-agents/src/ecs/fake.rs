@@ -244,8 +244,5 @@ impl AgentTasks for FakeEcs {
 
 /// The agent a launch is for, from its `group`.
 fn agent_of(launch: &TaskLaunch) -> Option<AgentName> {
-    launch
-        .group
-        .strip_prefix(crate::launch::GROUP_PREFIX)
-        .map(AgentName::new)
+    AgentName::from_group(&launch.group)
 }

@@ -73,7 +73,7 @@ pub struct LaunchFailure {
     /// ECS's reason and detail, e.g. `RESOURCE:MEMORY: …`, `MISSING: …`.
     pub reason: String,
     /// Whether trying again later may succeed (capacity) or not (configuration).
-    pub transient: bool,
+    pub retryable: bool,
 }
 
 /// One of this deployment's tasks.

@@ -6,10 +6,13 @@
 pub mod eventbridge;
 #[cfg(any(test, feature = "test-util"))]
 pub mod fake;
+mod stop_report;
 
 use std::future::Future;
 
 use serde::Serialize;
+
+pub use stop_report::{ContainerEnd, StopReport};
 
 /// EventBridge `source` of every event we publish.
 pub const SOURCE: &str = "ecs-agents";
@@ -36,7 +39,7 @@ pub struct AgentEvent {
     pub reason: Option<String>,
     /// How the task ended (`AgentStopped`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub stop: Option<crate::stopped::StopReport>,
+    pub stop: Option<StopReport>,
 }
 
 /// The kinds of agent event.

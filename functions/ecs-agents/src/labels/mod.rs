@@ -32,8 +32,6 @@ mod quoting;
 mod set;
 
 #[cfg(test)]
-mod proptests;
-#[cfg(test)]
 mod tests;
 
 use std::collections::HashSet;

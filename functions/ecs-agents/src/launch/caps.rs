@@ -31,7 +31,7 @@ impl Usage {
             let template = task
                 .agent
                 .as_ref()
-                .and_then(|a| template_of(config, a.as_str()));
+                .and_then(|a| config.template_of(a.as_str()));
             let resources = template.and_then(|t| t.resources).unwrap_or_default();
             usage.agents += 1;
             usage.cpu += u64::from(task.cpu.unwrap_or(resources.cpu));
@@ -92,20 +92,6 @@ impl Usage {
         }
         None
     }
-}
-
-/// The template an agent name belongs to: `<cloud>-<template>-…`, the
-/// longest template name that fits (template names may contain `-`).
-pub fn template_of<'a>(config: &'a AgentsConfig, agent: &str) -> Option<&'a AgentTemplate> {
-    let rest = agent.strip_prefix(&config.cloud.name)?.strip_prefix('-')?;
-    config
-        .templates
-        .iter()
-        .filter(|t| {
-            rest.strip_prefix(t.name.as_str())
-                .is_some_and(|tail| tail.starts_with('-'))
-        })
-        .max_by_key(|t| t.name.len())
 }
 
 /// A per-instance count of this deployment's agents, refreshed when older than `ttl`.

@@ -1,9 +1,7 @@
-//! What a launch did, or why it failed, in the words the webhook answers with.
+//! What a launch did, in the words the webhook answers with.
 
 use serde::Serialize;
 
-use crate::ecs::{EcsError, LaunchFailure};
-use crate::jenkins::JenkinsError;
 use crate::naming::AgentName;
 
 /// What a launch did.
@@ -46,58 +44,6 @@ impl LaunchOutcome {
     pub(crate) fn ignored(reason: impl Into<String>) -> Self {
         Self::Ignored {
             reason: reason.into(),
-        }
-    }
-}
-
-/// A launch that failed and left nothing behind.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{reason}")]
-pub struct LaunchError {
-    /// Whether the same launch may succeed later (capacity, throttling, Jenkins down).
-    pub transient: bool,
-    /// What went wrong, for the response and the `AgentLaunchFailed` event.
-    pub reason: String,
-    /// The launch was for a queue entry already served (a late redelivery).
-    pub late: bool,
-}
-
-impl LaunchError {
-    fn new(transient: bool, reason: String) -> Self {
-        Self {
-            transient,
-            reason,
-            late: false,
-        }
-    }
-
-    pub(crate) fn from_jenkins(error: &JenkinsError, name: &AgentName) -> Self {
-        Self::new(error.is_retryable(), format!("agent {name}: {error}"))
-    }
-
-    pub(crate) fn from_ecs(error: &EcsError, name: Option<&AgentName>) -> Self {
-        let reason = match name {
-            Some(name) => format!("agent {name}: {error}"),
-            None => error.to_string(),
-        };
-        Self::new(error.is_retryable(), reason)
-    }
-
-    pub(crate) fn from_failure(failure: &LaunchFailure, name: &AgentName) -> Self {
-        Self::new(
-            failure.transient,
-            format!(
-                "agent {name}: ecs could not run the task: {}",
-                failure.reason
-            ),
-        )
-    }
-
-    pub(crate) fn late(name: &AgentName) -> Self {
-        Self {
-            transient: false,
-            reason: format!("agent {name} was launched before for this queue entry"),
-            late: true,
         }
     }
 }

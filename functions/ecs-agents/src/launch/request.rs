@@ -4,21 +4,13 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{GROUP_PREFIX, QueuedBuild};
+use super::QueuedBuild;
+use crate::config::identity::CREATED_MARK;
 use crate::config::{AgentTemplate, Cloud, TaskSource};
 use crate::ecs::{TaskDefinitionRef, TaskLaunch};
 use crate::jenkins::AgentNode;
 use crate::naming::AgentName;
 use crate::secret::Secret;
-
-/// Marks the creation time (epoch ms) at the end of our nodes' descriptions:
-/// Jenkins exports no creation time, and the reconciler's grace periods need one.
-pub const CREATED_MARK: &str = "created ";
-
-/// When one of our nodes was created, from its description.
-pub fn created_ms(description: &str) -> Option<u64> {
-    description.rsplit_once(CREATED_MARK)?.1.trim().parse().ok()
-}
 
 /// ECS tag values: at most 256 characters.
 const MAX_TAG_VALUE: usize = 256;
@@ -46,7 +38,7 @@ pub(crate) fn agent_node(
 }
 
 /// The idempotency key of one launch: the same agent for the same queue
-/// entry always gets the same token (≤ 64 ASCII characters, aws.md §2).
+/// entry always gets the same token (≤ 64 ASCII characters, docs/aws.md §2).
 pub fn client_token(started_by: &str, name: &AgentName, in_queue_since: u64) -> String {
     let digest = Sha256::digest(format!("{started_by}/{name}/{in_queue_since}").as_bytes());
     hex::encode(&digest[..24])
@@ -66,7 +58,7 @@ pub(crate) fn task_launch(
     TaskLaunch {
         task_definition: definition,
         client_token: client_token(started_by, name, build.in_queue_since),
-        group: format!("{GROUP_PREFIX}{name}"),
+        group: name.to_group(),
         environment: environment(cloud, template, name),
         secret,
         capacity: template.launch.capacity.clone(),
@@ -81,7 +73,7 @@ pub(crate) fn task_launch(
     }
 }
 
-/// What the `jenkins/inbound-agent` entrypoint reads (jenkins.md §8).
+/// What the `jenkins/inbound-agent` entrypoint reads (docs/jenkins-api.md §8).
 fn environment(cloud: &Cloud, template: &AgentTemplate, name: &AgentName) -> Vec<(String, String)> {
     let mut env = vec![
         ("JENKINS_URL".to_owned(), format!("{}/", cloud.jenkins_url)),
@@ -91,7 +83,7 @@ fn environment(cloud: &Cloud, template: &AgentTemplate, name: &AgentName) -> Vec
             template.work_dir(name.as_str()),
         ),
         // Exit when the node is deleted instead of retrying forever, so the
-        // task ends with its build (jenkins.md §8).
+        // task ends with its build (docs/jenkins-api.md §8).
         ("REMOTING_OPTS".to_owned(), "-noReconnect".to_owned()),
     ];
     if cloud.web_socket {

@@ -5,12 +5,11 @@
 use serde::Serialize;
 use tracing::info;
 
-use super::{LaunchError, Launcher, template_of};
-use crate::config::AgentsConfig;
+use super::{Launcher, RetireError};
 use crate::ecs::{AgentTask, AgentTasks};
-use crate::events::EventPublisher;
 use crate::jenkins::JenkinsNodes;
 use crate::naming::AgentName;
+use crate::ports::Ports;
 
 /// What retiring did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,26 +35,31 @@ pub enum RetireOutcome {
     },
 }
 
-impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
+impl<P: Ports> Launcher<P> {
     /// The agent finished its single build: delete its node, stop its task.
     #[tracing::instrument(skip_all, fields(node = %node))]
-    pub async fn release(&self, node: &AgentName) -> Result<RetireOutcome, LaunchError> {
-        if template_of(&self.config, node.as_str()).is_none() {
+    pub async fn release(&self, node: &AgentName) -> Result<RetireOutcome, RetireError> {
+        let deployment = &self.deployment;
+        if deployment.config.template_of(node.as_str()).is_none() {
             return Ok(RetireOutcome::Ignored {
                 reason: format!("{node} is not an agent of this deployment"),
             });
         }
         // Node first: with -noReconnect the agent then exits by itself, and
         // a build can never land on a node whose task is going away.
-        self.jenkins
+        deployment
+            .jenkins
             .delete_agent(node)
             .await
-            .map_err(|e| LaunchError::from_jenkins(&e, node))?;
-        let tasks = self
+            .map_err(|source| jenkins_error(node, source))?;
+        let tasks = deployment
             .ecs
             .active_tasks()
             .await
-            .map_err(|e| LaunchError::from_ecs(&e, Some(node)))?;
+            .map_err(|source| RetireError::Ecs {
+                node: Some(node.clone()),
+                source,
+            })?;
         let task = tasks.into_iter().find(|t| t.agent.as_ref() == Some(node));
         if let Some(task) = &task {
             self.stop(task, "Jenkins agent finished its build").await?;
@@ -73,34 +77,37 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
 
     /// A queue item was cancelled: retire its agents that have not connected.
     #[tracing::instrument(skip_all, fields(queue_item))]
-    pub async fn cancel(&self, queue_item: u64) -> Result<RetireOutcome, LaunchError> {
-        let tasks = self
+    pub async fn cancel(&self, queue_item: u64) -> Result<RetireOutcome, RetireError> {
+        let deployment = &self.deployment;
+        let tasks = deployment
             .ecs
             .active_tasks()
             .await
-            .map_err(|e| LaunchError::from_ecs(&e, None))?;
+            .map_err(|source| RetireError::Ecs { node: None, source })?;
         let mut retired = Vec::new();
         for task in tasks {
             let Some(node) = task.agent.clone() else {
                 continue;
             };
-            if queue_item_of(&self.config, &node) != Some(queue_item) {
+            let parts = deployment.config.agent_parts(&node);
+            if parts.map(|p| p.queue_item) != Some(queue_item) {
                 continue;
             }
-            let status = self
+            let status = deployment
                 .jenkins
                 .agent_status(&node)
                 .await
-                .map_err(|e| LaunchError::from_jenkins(&e, &node))?;
+                .map_err(|source| jenkins_error(&node, source))?;
             // A connected agent may already run another build (reuse); leave it.
             if status.is_some_and(|s| !s.offline) {
                 continue;
             }
             self.stop(&task, "Jenkins queue item was cancelled").await?;
-            self.jenkins
+            deployment
+                .jenkins
                 .delete_agent(&node)
                 .await
-                .map_err(|e| LaunchError::from_jenkins(&e, &node))?;
+                .map_err(|source| jenkins_error(&node, source))?;
             retired.push(node);
         }
         self.usage.invalidate();
@@ -113,31 +120,21 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Launcher<J, E, P> {
         Ok(RetireOutcome::Cancelled { nodes: retired })
     }
 
-    async fn stop(&self, task: &AgentTask, reason: &str) -> Result<(), LaunchError> {
-        let name = task.agent.as_ref();
-        self.ecs
+    async fn stop(&self, task: &AgentTask, reason: &str) -> Result<(), RetireError> {
+        self.deployment
+            .ecs
             .stop(&task.task_arn, reason)
             .await
-            .map_err(|e| LaunchError::from_ecs(&e, name))
+            .map_err(|source| RetireError::Ecs {
+                node: task.agent.clone(),
+                source,
+            })
     }
 }
 
-/// Which launch for its queue item an agent is: 0 for the first
-/// (`<cloud>-<template>-<item>`), n for `<cloud>-<template>-<item>-<n>`.
-pub fn attempt_of(config: &AgentsConfig, node: &AgentName) -> Option<u32> {
-    let template = template_of(config, node.as_str())?;
-    let rest = node
-        .as_str()
-        .strip_prefix(&format!("{}-{}-", config.cloud.name, template.name))?;
-    let mut parts = rest.split('-');
-    parts.next()?.parse::<u64>().ok()?;
-    Some(parts.next().and_then(|n| n.parse().ok()).unwrap_or(0))
-}
-
-/// The queue item an agent was launched for: `<cloud>-<template>-<item>[-<attempt>]`.
-pub fn queue_item_of(config: &AgentsConfig, node: &AgentName) -> Option<u64> {
-    let template = template_of(config, node.as_str())?;
-    let prefix = format!("{}-{}-", config.cloud.name, template.name);
-    let rest = node.as_str().strip_prefix(&prefix)?;
-    rest.split('-').next()?.parse().ok()
+fn jenkins_error(node: &AgentName, source: crate::jenkins::JenkinsError) -> RetireError {
+    RetireError::Jenkins {
+        node: node.clone(),
+        source,
+    }
 }

@@ -15,8 +15,7 @@
 
 use crate::config::AgentsConfig;
 use crate::ecs::StoppedAgentTask;
-use crate::launch::{attempt_of, queue_item_of};
-use crate::stopped::{StartFailure, stopped_task_failure};
+use crate::launch::StartFailure;
 
 /// How long ECS lists a stopped task, at least.
 pub(crate) const STOPPED_TASKS_LISTED_MS: u64 = 60 * 60 * 1000;
@@ -43,16 +42,16 @@ pub(crate) fn next_launch(
     let earlier: Vec<(u32, &StoppedAgentTask)> = stopped
         .iter()
         .filter_map(|task| {
-            let agent = task.agent.as_ref()?;
-            (queue_item_of(config, agent)? == item).then_some((attempt_of(config, agent)?, task))
+            let parts = config.agent_parts(task.agent.as_ref()?)?;
+            (parts.queue_item == item).then_some((parts.attempt, task))
         })
         .collect();
     let failed: Vec<(&StoppedAgentTask, StartFailure)> = earlier
         .iter()
         .filter(|(attempt, _)| *attempt >= floor)
-        .filter_map(|(_, task)| Some((*task, stopped_task_failure(task)?)))
+        .filter_map(|(_, task)| Some((*task, StartFailure::of_stopped_task(task)?)))
         .collect();
-    if let Some((task, failure)) = failed.iter().find(|(_, f)| !f.transient) {
+    if let Some((task, failure)) = failed.iter().find(|(_, f)| !f.retryable) {
         let agent = task.agent.as_ref().map_or("", |a| a.as_str());
         return Next::HoldBack(format!(
             "{agent} failed to start: {}; not relaunched within the hour",

@@ -1,5 +1,6 @@
 //! The reconciler: on a schedule, make Jenkins, ECS and the queue agree,
-//! whatever events were lost.
+//! whatever events were lost. The rules and their reasons, for users:
+//! docs/how-it-works.md.
 //!
 //! One run reads the queue, the nodes and this deployment's tasks, then:
 //! - keeps a label-less, never-connecting placeholder node, so that Jenkins
@@ -18,8 +19,7 @@
 //!   serves, with no agent of ours for it → launched through the webhook's
 //!   own path (same idempotency, same caps), as the attempt that follows its
 //!   earlier launches; held back while an earlier agent's start failed for
-//!   good (see [`attempts`]).
-//!
+//!   good (see [`attempts`]);
 //! - **stale task definitions**: revisions we registered for a content hash
 //!   no template has any more → deregistered, a few per run.
 //!
@@ -28,24 +28,23 @@
 //! line per run.
 
 mod attempts;
-#[cfg(test)]
-mod relaunch_tests;
 mod rules;
 #[cfg(test)]
 mod tests;
 pub mod why;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tracing::info;
 
-use crate::ecs::{AgentTask, AgentTasks, StoppedAgentTask};
-use crate::events::EventPublisher;
-use crate::jenkins::{JenkinsNodes, NodeInfo, QueueEntry};
-use crate::launch::{LaunchError, Launcher};
+use crate::ecs::{AgentTask, AgentTasks, EcsError, StoppedAgentTask};
+use crate::jenkins::{JenkinsError, JenkinsNodes, NodeInfo, QueueEntry};
+use crate::launch::{Launcher, MAX_START_ATTEMPTS};
 use crate::naming::AgentName;
+use crate::ports::{Deployment, Ports};
 
 /// Tunables of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +74,7 @@ impl Default for ReconcileOptions {
             ghost_grace: Duration::from_secs(120),
             single_use_idle: Duration::from_secs(120),
             max_launches: 20,
-            max_attempts: crate::stopped::RelaunchOptions::default().max_attempts,
+            max_attempts: MAX_START_ATTEMPTS,
             max_deregistrations: 5,
         }
     }
@@ -119,13 +118,31 @@ pub struct RunSummary {
 
 /// Reading Jenkins or ECS failed: nothing was done.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("reconcile did nothing: {0}")]
-pub struct ReconcileError(pub String);
+pub enum ReconcileError {
+    /// Jenkins could not be read.
+    #[error("reconcile did nothing: {0}")]
+    Jenkins(#[from] JenkinsError),
+    /// ECS could not be read.
+    #[error("reconcile did nothing: {0}")]
+    Ecs(#[from] EcsError),
+}
+
+impl ReconcileError {
+    /// Whether the next run may succeed (an outage, not a refusal).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Jenkins(error) => error.is_retryable(),
+            Self::Ecs(error) => error.is_retryable(),
+        }
+    }
+}
 
 /// The reconciler of one deployment.
 #[derive(Debug)]
-pub struct Reconciler<J, E, P> {
-    launcher: Launcher<J, E, P>,
+pub struct Reconciler<P: Ports> {
+    deployment: Arc<Deployment<P>>,
+    /// Launches for missed demand, through the webhook's own path.
+    launcher: Launcher<P>,
     options: ReconcileOptions,
     /// When each idle agent was first seen idle (epoch ms). Jenkins exports
     /// no idle-since time, so the reconciler measures idleness across its
@@ -143,25 +160,26 @@ pub(crate) struct World {
     pub now_ms: u64,
 }
 
-impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
-    /// A reconciler acting through `launcher`.
-    pub fn new(launcher: Launcher<J, E, P>, options: ReconcileOptions) -> Self {
+impl<P: Ports> Reconciler<P> {
+    /// A reconciler for the deployment `launcher` acts for, launching
+    /// through it.
+    pub fn new(launcher: Launcher<P>, options: ReconcileOptions) -> Self {
         Self {
+            deployment: Arc::clone(launcher.deployment()),
             launcher,
             options,
             idle_seen: std::sync::Mutex::default(),
         }
     }
 
-    /// The launcher, for tests.
-    pub fn launcher(&self) -> &Launcher<J, E, P> {
-        &self.launcher
+    /// The deployment: configuration and ports.
+    pub fn deployment(&self) -> &Deployment<P> {
+        &self.deployment
     }
 
-    /// The name of the placeholder node this deployment keeps.
-    pub fn placeholder_name(&self) -> AgentName {
-        // `_` cannot follow the cloud name in agent names (`<cloud>-…`).
-        AgentName::new(format!("{}_placeholder", self.launcher.config().cloud.name))
+    /// The launcher for missed demand.
+    pub fn launcher(&self) -> &Launcher<P> {
+        &self.launcher
     }
 
     /// One reconcile run at `now_ms`.
@@ -204,21 +222,10 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
     }
 
     async fn read(&self, now_ms: u64) -> Result<World, ReconcileError> {
-        let jenkins = self.launcher.jenkins();
-        let queue = jenkins
-            .list_queue()
-            .await
-            .map_err(|e| ReconcileError(e.to_string()))?;
-        let nodes = jenkins
-            .list_nodes()
-            .await
-            .map_err(|e| ReconcileError(e.to_string()))?;
-        let tasks = self
-            .launcher
-            .ecs()
-            .active_tasks()
-            .await
-            .map_err(|e| ReconcileError(e.to_string()))?;
+        let jenkins = &self.deployment.jenkins;
+        let queue = jenkins.list_queue().await?;
+        let nodes = jenkins.list_nodes().await?;
+        let tasks = self.deployment.ecs.active_tasks().await?;
         let (named, unnamed): (Vec<_>, Vec<_>) = tasks.into_iter().partition(|t| t.agent.is_some());
         let tasks = named
             .into_iter()
@@ -235,15 +242,15 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Reconciler<J, E, P> {
 }
 
 /// One run in progress.
-pub(crate) struct Run<'a, J, E, P> {
-    reconciler: &'a Reconciler<J, E, P>,
+pub(crate) struct Run<'a, P: Ports> {
+    reconciler: &'a Reconciler<P>,
     started: Instant,
     /// This deployment's stopped tasks, read once a run needs them.
     stopped: Option<Vec<StoppedAgentTask>>,
     summary: RunSummary,
 }
 
-impl<J, E, P> Run<'_, J, E, P> {
+impl<P: Ports> Run<'_, P> {
     /// Whether there is time for another action.
     fn in_time(&mut self) -> bool {
         let in_time = self.started.elapsed() < self.reconciler.options.budget;
@@ -251,7 +258,7 @@ impl<J, E, P> Run<'_, J, E, P> {
         in_time
     }
 
-    fn failed(&mut self, what: String, error: &LaunchError) {
+    fn failed(&mut self, what: String, error: &dyn std::fmt::Display) {
         self.summary.errors.push(format!("{what}: {error}"));
     }
 }

@@ -7,22 +7,26 @@ use tracing::info;
 use super::attempts::{Next, next_launch};
 use super::why::{Wanted, waiting_for};
 use super::{Run, World};
+use crate::config::identity::created_ms;
 use crate::config::{AgentTemplate, Retention};
 use crate::ecs::{AgentTask, AgentTasks, StoppedAgentTask};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{AgentNode, JenkinsNodes, NodeInfo, QueueEntry};
-use crate::launch::{
-    LaunchError, LaunchOutcome, QueuedBuild, created_ms, queue_item_of, template_of,
-};
+use crate::launch::{LaunchOutcome, QueuedBuild};
 use crate::naming::AgentName;
+use crate::ports::{Deployment, Ports};
 
-impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
+impl<P: Ports> Run<'_, P> {
+    fn deployment(&self) -> &Deployment<P> {
+        &self.reconciler.deployment
+    }
+
     pub(crate) async fn apply(&mut self, world: &World) {
-        let config = self.reconciler.launcher.config();
+        let config = &self.reconciler.deployment.config;
         let ours: Vec<&NodeInfo> = world
             .nodes
             .iter()
-            .filter(|n| template_of(config, n.name.as_str()).is_some())
+            .filter(|n| config.template_of(n.name.as_str()).is_some())
             .collect();
         self.summary.nodes = ours.len();
         self.placeholder(world).await;
@@ -44,7 +48,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
         if options.dry_run || options.max_deregistrations == 0 || !self.in_time() {
             return;
         }
-        let config = self.reconciler.launcher.config();
+        let config = &self.reconciler.deployment.config;
         let keep: Vec<String> = config
             .templates
             .iter()
@@ -53,7 +57,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
                 crate::config::TaskSource::Existing { .. } => None,
             })
             .collect();
-        let ecs = self.reconciler.launcher.ecs();
+        let ecs = &self.reconciler.deployment.ecs;
         match ecs
             .deregister_stale(&config.cloud.name, &keep, options.max_deregistrations)
             .await
@@ -67,7 +71,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
     }
 
     async fn placeholder(&mut self, world: &World) {
-        let name = self.reconciler.placeholder_name();
+        let name = self.deployment().config.cloud.placeholder_node();
         if world.nodes.iter().any(|n| n.name == name) {
             return;
         }
@@ -85,7 +89,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             label_string: String::new(),
             web_socket: true,
         };
-        if let Err(error) = self.reconciler.launcher.jenkins().create_agent(&node).await {
+        if let Err(error) = self.deployment().jenkins.create_agent(&node).await {
             self.summary
                 .errors
                 .push(format!("placeholder {name}: {error}"));
@@ -94,7 +98,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
 
     async fn node_rules(&mut self, node: &NodeInfo, world: &World) {
         let options = self.reconciler.options;
-        let config = self.reconciler.launcher.config();
+        let config = &self.reconciler.deployment.config;
         let age = created_ms(&node.description).map_or(Duration::MAX, |created| {
             ms(world.now_ms.saturating_sub(created))
         });
@@ -134,8 +138,8 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             .idle_since
             .unwrap_or_else(|| *seen.entry(node.name.clone()).or_insert(now_ms));
         drop(seen);
-        let config = self.reconciler.launcher.config();
-        let Some(template) = template_of(config, node.name.as_str()) else {
+        let config = &self.reconciler.deployment.config;
+        let Some(template) = config.template_of(node.name.as_str()) else {
             return false;
         };
         let idle = ms(now_ms.saturating_sub(since));
@@ -153,9 +157,8 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             self.summary.orphan_tasks.push(task.task_arn.clone());
             if !self.reconciler.options.dry_run
                 && let Err(error) = self
-                    .reconciler
-                    .launcher
-                    .ecs()
+                    .deployment()
+                    .ecs
                     .stop(&task.task_arn, "orphan: its Jenkins node is gone")
                     .await
             {
@@ -174,7 +177,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
             {
                 return;
             }
-            let config = self.reconciler.launcher.config();
+            let config = &self.reconciler.deployment.config;
             let template = match entry
                 .why
                 .as_deref()
@@ -184,17 +187,18 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
                 // Jenkins names the node when exactly one has the label: if
                 // it is one of our agents (launching for another item, or
                 // single use), the item needs another agent of its template.
-                Some(Wanted::Node(node)) => template_of(config, &node),
+                Some(Wanted::Node(node)) => config.template_of(&node),
                 None => None,
             };
             let Some(template) = template else { continue };
             let served = ours
                 .iter()
-                .any(|n| queue_item_of(config, &n.name) == Some(entry.id))
+                .any(|n| config.agent_parts(&n.name).map(|p| p.queue_item) == Some(entry.id))
                 || ours.iter().any(|n| {
                     !n.offline
                         && n.idle
-                        && template_of(config, n.name.as_str())
+                        && config
+                            .template_of(n.name.as_str())
                             .is_some_and(|t| t.name == template.name)
                 });
             if served {
@@ -219,7 +223,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
     /// list them, launches go ahead as first attempts (the error is reported).
     async fn stopped_tasks(&mut self) -> &[StoppedAgentTask] {
         if self.stopped.is_none() {
-            let listed = self.reconciler.launcher.ecs().recently_stopped().await;
+            let listed = self.deployment().ecs.recently_stopped().await;
             let listed = listed.unwrap_or_else(|error| {
                 self.summary
                     .errors
@@ -233,9 +237,8 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
 
     async fn launch(&mut self, entry: &QueueEntry, template: &AgentTemplate, attempt: u32) {
         if self.reconciler.options.dry_run {
-            let config = self.reconciler.launcher.config();
-            let name =
-                AgentName::for_queue_item(&config.cloud.name, &template.name, entry.id, attempt);
+            let cloud = &self.deployment().config.cloud;
+            let name = cloud.agent_name(&template.name, entry.id, attempt);
             self.summary.launched.push(name);
             return;
         }
@@ -265,20 +268,12 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
         if self.reconciler.options.dry_run {
             return;
         }
-        if let Err(error) = self.reconciler.launcher.jenkins().delete_agent(name).await {
-            self.failed(
-                format!("delete {name}"),
-                &LaunchError::from_jenkins(&error, name),
-            );
+        if let Err(error) = self.deployment().jenkins.delete_agent(name).await {
+            self.failed(format!("delete {name}: agent {name}"), &error);
             return;
         }
         if let Some(task) = task
-            && let Err(error) = self
-                .reconciler
-                .launcher
-                .ecs()
-                .stop(&task.task_arn, why)
-                .await
+            && let Err(error) = self.deployment().ecs.stop(&task.task_arn, why).await
         {
             self.summary
                 .errors
@@ -287,20 +282,21 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Run<'_, J, E, P> {
     }
 
     async fn report_failure(&mut self, name: &AgentName, reason: String) {
-        let config = self.reconciler.launcher.config();
+        let config = &self.reconciler.deployment.config;
         let event = AgentEvent {
             kind: AgentEventKind::AgentLaunchFailed,
             node: name.to_string(),
-            template: template_of(config, name.as_str())
+            template: config
+                .template_of(name.as_str())
                 .map(|t| t.name.clone())
                 .unwrap_or_default(),
-            queue_item: queue_item_of(config, name),
+            queue_item: config.agent_parts(name).map(|p| p.queue_item),
             task_arn: None,
             reason: Some(reason),
             stop: None,
         };
         if !self.reconciler.options.dry_run
-            && let Err(error) = self.reconciler.launcher.events().publish(&event).await
+            && let Err(error) = self.deployment().events.publish(&event).await
         {
             tracing::warn!(%error, "AgentLaunchFailed not published");
         }

@@ -1,5 +1,5 @@
 //! Which label (or node) a buildable queue item waits for, read from the
-//! English `why` Jenkins exports for it (jenkins.md §5). Jenkins does not
+//! English `why` Jenkins exports for it (docs/jenkins-api.md §5). Jenkins does not
 //! export the item's label, so its own wording is the only trace of it.
 //!
 //! The texts (`hudson/model/Messages.properties`, quotes U+2018 ‘ and

@@ -1,4 +1,4 @@
-//! The `detail` of EventBridge "ECS Task State Change" events (aws.md §1),
+//! The `detail` of EventBridge "ECS Task State Change" events (docs/aws.md §1),
 //! with only the fields we read, all optional: AWS adds fields over time and
 //! events of other tasks carry less. Unknown fields are accepted.
 //!
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// `detail` of an "ECS Task State Change" event.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
-#[allow(missing_docs)] // Field names are the event's own (aws.md §1).
+#[allow(missing_docs)] // Field names are the event's own (docs/aws.md §1).
 pub struct EcsTaskStateChange {
     pub task_arn: Option<String>,
     pub cluster_arn: Option<String>,

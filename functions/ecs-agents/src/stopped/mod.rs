@@ -1,4 +1,5 @@
-//! The task-stopped handler: an agent's ECS task changed state.
+//! The task-stopped handler: an agent's ECS task changed state. Why each
+//! case is handled so: docs/how-it-works.md.
 //!
 //! - Not ours (another `startedBy` or cluster): ignored with no API call.
 //! - Fargate Spot warning: the node is marked temporarily offline so no new
@@ -20,26 +21,22 @@ pub mod event;
 mod relaunch;
 mod report;
 #[cfg(test)]
-mod samples;
-#[cfg(test)]
 mod tests;
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tracing::{info, warn};
 
 pub use event::EcsTaskStateChange;
 pub use relaunch::RelaunchOptions;
-pub(crate) use relaunch::{StartFailure, stopped_task_failure};
-pub use report::{ContainerEnd, StopReport};
 
-use crate::ecs::AgentTasks;
-use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
+use crate::events::{AgentEvent, AgentEventKind, EventPublisher, StopReport};
 use crate::jenkins::{Deleted, JenkinsError, JenkinsNodes};
-use crate::launch::{GROUP_PREFIX, Launcher, template_of};
+use crate::launch::Launcher;
 use crate::naming::AgentName;
+use crate::ports::{Deployment, Ports};
 
 /// What handling one task event did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,8 +81,10 @@ pub struct StopError {
 
 /// Handles ECS task state changes for one deployment.
 #[derive(Debug)]
-pub struct TaskStopped<J, E, P> {
-    launcher: Launcher<J, E, P>,
+pub struct TaskStopped<P: Ports> {
+    deployment: Arc<Deployment<P>>,
+    /// Launches replacements for tasks that failed to start.
+    launcher: Launcher<P>,
     relaunch: RelaunchOptions,
     /// (task, version) already reported by this instance: EventBridge may
     /// deliver an event twice.
@@ -95,18 +94,25 @@ pub struct TaskStopped<J, E, P> {
 /// Reported events remembered per function instance before forgetting all.
 const MAX_REMEMBERED: usize = 10_000;
 
-impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
-    /// A handler launching replacements through `launcher`.
-    pub fn new(launcher: Launcher<J, E, P>, relaunch: RelaunchOptions) -> Self {
+impl<P: Ports> TaskStopped<P> {
+    /// A handler for the deployment `launcher` acts for, launching
+    /// replacements through it.
+    pub fn new(launcher: Launcher<P>, relaunch: RelaunchOptions) -> Self {
         Self {
+            deployment: Arc::clone(launcher.deployment()),
             launcher,
             relaunch,
             reported: Mutex::default(),
         }
     }
 
-    /// The launcher, for tests.
-    pub fn launcher(&self) -> &Launcher<J, E, P> {
+    /// The deployment: configuration and ports.
+    pub fn deployment(&self) -> &Deployment<P> {
+        &self.deployment
+    }
+
+    /// The launcher of replacements.
+    pub fn launcher(&self) -> &Launcher<P> {
         &self.launcher
     }
 
@@ -130,8 +136,8 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
         }
         let report = StopReport::from_event(change);
         let deleted = self
-            .launcher
-            .jenkins()
+            .deployment
+            .jenkins
             .delete_agent(&node)
             .await
             .map_err(|source| StopError {
@@ -155,27 +161,22 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
 
     /// Our agent's name, if the task is this deployment's.
     fn our_agent(&self, change: &EcsTaskStateChange) -> Option<AgentName> {
-        if change.started_by.as_deref() != Some(self.launcher.started_by()) {
+        let cloud = &self.deployment.config.cloud;
+        if !cloud.owns_task(change.started_by.as_deref(), change.cluster_arn.as_deref()) {
             return None;
         }
-        let cluster = &self.launcher.config().cloud.cluster;
-        let cluster_arn = change.cluster_arn.as_deref().unwrap_or_default();
-        if cluster_arn != cluster && !cluster_arn.ends_with(&format!(":cluster/{cluster}")) {
-            return None;
-        }
-        let from_group = change
+        change
             .group
             .as_deref()
-            .and_then(|g| g.strip_prefix(GROUP_PREFIX));
-        let name = from_group.or_else(|| change.environment("JENKINS_AGENT_NAME"))?;
-        Some(AgentName::new(name))
+            .and_then(AgentName::from_group)
+            .or_else(|| change.environment("JENKINS_AGENT_NAME").map(AgentName::new))
     }
 
     async fn spot_warning(&self, node: AgentName) -> Result<TaskChangeOutcome, StopError> {
         let reason = "Fargate Spot interruption: this agent's task stops in about two minutes";
         let marked = self
-            .launcher
-            .jenkins()
+            .deployment
+            .jenkins
             .mark_offline(&node, reason)
             .await
             .map_err(|source| StopError {
@@ -209,18 +210,20 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
         crate::metrics::Record::new([("StopCode", stop_code)])
             .metric("AgentsStopped", "Count", 1.0)
             .emit();
+        let config = &self.deployment.config;
         let event = AgentEvent {
             kind: AgentEventKind::AgentStopped,
             node: node.to_string(),
-            template: template_of(self.launcher.config(), node.as_str())
+            template: config
+                .template_of(node.as_str())
                 .map(|t| t.name.clone())
                 .unwrap_or_default(),
-            queue_item: relaunch::queue_item(self.launcher.config(), node),
+            queue_item: config.agent_parts(node).map(|p| p.queue_item),
             task_arn: change.task_arn.clone(),
             reason: Some(report.summary()),
             stop: Some(report),
         };
-        if let Err(error) = self.launcher.events().publish(&event).await {
+        if let Err(error) = self.deployment.events.publish(&event).await {
             warn!(%error, "AgentStopped not published");
         }
     }

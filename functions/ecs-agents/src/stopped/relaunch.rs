@@ -1,9 +1,7 @@
-//! Tasks that never started: a transient cause (capacity, Spot, a network
-//! hiccup while pulling) gets a replacement for the same queue item, with
-//! exponential backoff and a hard limit on attempts; a permanent cause
-//! (image not found, access denied, bad configuration) is reported and never
-//! retried — no endless relaunch loop (the Kubernetes plugin's ImagePullBackOff
-//! lesson, peers.md).
+//! Tasks that never started: a retryable cause gets a replacement for the
+//! same queue item, with exponential backoff and a hard limit on attempts; a
+//! permanent cause is reported and never retried (which is which:
+//! [`StartFailure`]).
 //!
 //! The attempt number travels in the agent name (`<cloud>-<template>-<item>-<n>`),
 //! so attempts are counted across invocations without a database, and a
@@ -15,12 +13,11 @@ use tracing::{info, warn};
 
 use super::TaskStopped;
 use super::event::EcsTaskStateChange;
-use crate::config::AgentsConfig;
-use crate::ecs::{AgentTasks, StoppedAgentTask};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{JenkinsNodes, QueueItemState};
-use crate::launch::{QueuedBuild, attempt_of, template_of};
+use crate::launch::{MAX_START_ATTEMPTS, QueuedBuild, StartFailure};
 use crate::naming::AgentName;
+use crate::ports::Ports;
 
 /// Limits on replacing agents whose task failed to start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,56 +33,10 @@ pub struct RelaunchOptions {
 impl Default for RelaunchOptions {
     fn default() -> Self {
         Self {
-            max_attempts: 3,
+            max_attempts: MAX_START_ATTEMPTS,
             backoff: Duration::from_secs(2),
             backoff_cap: Duration::from_secs(20),
         }
-    }
-}
-
-/// Why a task never started, and whether trying again may help.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StartFailure {
-    pub reason: String,
-    pub transient: bool,
-}
-
-/// Words in ECS reasons that no retry can fix.
-const PERMANENT: [&str; 10] = [
-    "not found",
-    "manifest unknown",
-    "does not exist",
-    "accessdenied",
-    "access denied",
-    "not authorized",
-    "unauthorized",
-    "invalid",
-    "no such",
-    "denied",
-];
-
-/// Whether ECS's reason for a failed start names a cause no retry can fix.
-fn is_permanent(reason: &str) -> bool {
-    let lower = reason.to_lowercase();
-    PERMANENT.iter().any(|word| lower.contains(word))
-}
-
-impl StartFailure {
-    /// The failure of a task that stopped with `stop_code`, having `started`
-    /// or not, for the reason `reason` gives (read only for a failure);
-    /// `None` if it did start and was not `TaskFailedToStart`. One rule for
-    /// task events and listed tasks alike.
-    pub(crate) fn classify(
-        stop_code: Option<&str>,
-        started: bool,
-        reason: impl FnOnce() -> Option<String>,
-    ) -> Option<Self> {
-        if stop_code != Some("TaskFailedToStart") && started {
-            return None;
-        }
-        let reason = reason().unwrap_or_else(|| "task stopped before it started".to_owned());
-        let transient = !is_permanent(&reason);
-        Some(Self { reason, transient })
     }
 }
 
@@ -104,39 +55,22 @@ pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure>
     )
 }
 
-/// The failure of a listed stopped task, if it never started.
-pub(crate) fn stopped_task_failure(task: &StoppedAgentTask) -> Option<StartFailure> {
-    StartFailure::classify(task.stop_code.as_deref(), task.started, || {
-        task.reason.clone()
-    })
-}
-
-/// The queue item an agent serves, from its name.
-pub(crate) fn queue_item(config: &AgentsConfig, node: &AgentName) -> Option<u64> {
-    crate::launch::queue_item_of(config, node)
-}
-
-impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
+impl<P: Ports> TaskStopped<P> {
     /// Relaunches or reports a failed start; the name of a replacement, if any.
     pub(crate) async fn after_failed_start(
         &self,
         node: &AgentName,
         failure: &StartFailure,
     ) -> Option<AgentName> {
-        let config = self.launcher.config();
-        let (Some(template), Some(item), Some(attempt)) = (
-            template_of(config, node.as_str()),
-            queue_item(config, node),
-            attempt_of(config, node),
-        ) else {
-            return None;
-        };
+        let config = &self.deployment.config;
+        let parts = config.agent_parts(node)?;
+        let (template, item, attempt) = (parts.template, parts.queue_item, parts.attempt);
         let next = attempt + 1;
         // Attempts are counted within their hour's window: the reconciler
         // numbers a later hour's launches from `hours × max_attempts`.
         let in_window = attempt % self.relaunch.max_attempts.max(1) + 1;
-        if !failure.transient || in_window >= self.relaunch.max_attempts {
-            let reason = match failure.transient {
+        if !failure.retryable || in_window >= self.relaunch.max_attempts {
+            let reason = match failure.retryable {
                 true => format!("gave up after {in_window} attempts: {}", failure.reason),
                 false => failure.reason.clone(),
             };
@@ -144,7 +78,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
                 .await;
             return None;
         }
-        let in_queue_since = match self.launcher.jenkins().queue_item(item).await {
+        let in_queue_since = match self.deployment.jenkins.queue_item(item).await {
             Ok(QueueItemState::Queued { in_queue_since }) => in_queue_since,
             Ok(_) => return None,
             Err(error) => {
@@ -153,7 +87,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
             }
         };
         tokio::time::sleep(self.backoff(in_window - 1)).await;
-        let name = AgentName::for_queue_item(&config.cloud.name, &template.name, item, next);
+        let name = config.cloud.agent_name(&template.name, item, next);
         let build = QueuedBuild {
             queue_item: item,
             label: None,
@@ -203,7 +137,7 @@ impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> TaskStopped<J, E, P> {
             reason: Some(reason),
             stop: None,
         };
-        if let Err(error) = self.launcher.events().publish(&event).await {
+        if let Err(error) = self.deployment.events.publish(&event).await {
             warn!(%error, "AgentLaunchFailed not published");
         }
     }
@@ -235,7 +169,7 @@ mod unit {
             "CannotPullContainerError: repository does not exist or may require 'docker login'",
         ] {
             assert!(
-                !start_failure(&failed(reason)).unwrap().transient,
+                !start_failure(&failed(reason)).unwrap().retryable,
                 "{reason}"
             );
         }
@@ -249,7 +183,7 @@ mod unit {
             "CannotPullContainerError: failed to do request: dial tcp 1.2.3.4:443: i/o timeout",
         ] {
             assert!(
-                start_failure(&failed(reason)).unwrap().transient,
+                start_failure(&failed(reason)).unwrap().retryable,
                 "{reason}"
             );
         }

@@ -1,4 +1,6 @@
-//! Task definitions rendered from templates, and their content hashes.
+//! The RegisterTaskDefinition input ([`TaskDefinition`]) and its content hash.
+//! [`crate::config`] renders one from each template; this module depends on
+//! nothing else in the crate.
 //!
 //! The hash covers the *entire* RegisterTaskDefinition input — containers,
 //! volumes, roles, compatibilities, runtime platform, task size, storage and
@@ -7,9 +9,13 @@
 //! ECS plugin compared only part of it and registered revisions per launch.)
 
 mod model;
-pub(crate) mod render;
 
-pub use model::*;
+pub use model::{
+    ContainerDefinition, EfsAuthorization, EfsVolumeConfiguration, EphemeralStorage, HostEntry,
+    HostVolume, KernelCapabilities, KeyValuePair, LinuxParameters, LogConfiguration, MountPoint,
+    PortMapping, RepositoryCredentials, RuntimePlatform, Secret, Tag, TaskDefinition, Ulimit,
+    Volume,
+};
 
 use sha2::{Digest, Sha256};
 

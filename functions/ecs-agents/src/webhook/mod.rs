@@ -16,11 +16,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use crate::ecs::AgentTasks;
-use crate::events::EventPublisher;
-use crate::jenkins::JenkinsNodes;
-use crate::launch::{LaunchError, LaunchOutcome, Launcher, QueuedBuild, RetireOutcome};
+use crate::launch::{
+    LaunchError, LaunchOutcome, Launcher, QueuedBuild, RetireError, RetireOutcome,
+};
 use crate::naming::AgentName;
+use crate::ports::Ports;
 use crate::secret::Secret;
 use protocol::{Buildable, ParseError, WebhookEvent};
 
@@ -70,19 +70,19 @@ impl WebhookResponse {
 
 /// The webhook: the shared secret and a launcher.
 #[derive(Debug)]
-pub struct Webhook<J, E, P> {
+pub struct Webhook<P: Ports> {
     secret: Secret,
-    launcher: Launcher<J, E, P>,
+    launcher: Launcher<P>,
 }
 
-impl<J: JenkinsNodes, E: AgentTasks, P: EventPublisher> Webhook<J, E, P> {
+impl<P: Ports> Webhook<P> {
     /// A webhook verifying requests with `secret`.
-    pub fn new(secret: Secret, launcher: Launcher<J, E, P>) -> Self {
+    pub fn new(secret: Secret, launcher: Launcher<P>) -> Self {
         Self { secret, launcher }
     }
 
     /// The launcher, for tests and other entry points.
-    pub fn launcher(&self) -> &Launcher<J, E, P> {
+    pub fn launcher(&self) -> &Launcher<P> {
         &self.launcher
     }
 
@@ -167,7 +167,7 @@ fn launched(result: Result<LaunchOutcome, LaunchError>) -> WebhookResponse {
     }
 }
 
-fn retired(result: Result<RetireOutcome, LaunchError>) -> WebhookResponse {
+fn retired(result: Result<RetireOutcome, RetireError>) -> WebhookResponse {
     match result {
         Ok(outcome @ RetireOutcome::Ignored { .. }) => {
             WebhookResponse::new(202, serde_json::to_value(&outcome).unwrap_or_default())
@@ -175,19 +175,25 @@ fn retired(result: Result<RetireOutcome, LaunchError>) -> WebhookResponse {
         Ok(outcome) => {
             WebhookResponse::new(200, serde_json::to_value(&outcome).unwrap_or_default())
         }
-        Err(error) => failed(&error),
+        Err(error) => unsuccessful(&error, error.is_retryable()),
     }
 }
 
 fn failed(error: &LaunchError) -> WebhookResponse {
-    if error.late {
-        return WebhookResponse::new(
+    match error {
+        LaunchError::AlreadyServed { .. } => WebhookResponse::new(
             202,
-            json!({ "outcome": "already-launched", "reason": error.reason }),
-        );
+            json!({ "outcome": "already-launched", "reason": error.to_string() }),
+        ),
+        LaunchError::Retryable(_) => unsuccessful(error, true),
+        LaunchError::Permanent(_) => unsuccessful(error, false),
     }
-    let body = json!({ "outcome": "failed", "reason": error.reason });
-    match error.transient {
+}
+
+/// 503 with `Retry-After` for what may succeed later, else 422.
+fn unsuccessful(error: &dyn std::fmt::Display, retryable: bool) -> WebhookResponse {
+    let body = json!({ "outcome": "failed", "reason": error.to_string() });
+    match retryable {
         true => WebhookResponse {
             status: 503,
             body,

@@ -6,10 +6,8 @@ use serde_json::json;
 
 use super::signature::sign;
 use super::*;
-use crate::ecs::fake::FakeEcs;
 use crate::ecs::{LaunchFailure, RunOutcome};
-use crate::events::fake::FakePublisher;
-use crate::jenkins::fake::FakeJenkins;
+use crate::ports::Fakes;
 
 const NOW: u64 = 1_764_270_000;
 const CONFIG: &str = "
@@ -18,7 +16,7 @@ templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}
 ";
 
-type TestWebhook = Webhook<FakeJenkins, FakeEcs, FakePublisher>;
+type TestWebhook = Webhook<Fakes>;
 
 fn webhook() -> TestWebhook {
     let launcher = Launcher::with_fakes(CONFIG);
@@ -156,11 +154,12 @@ async fn a_transient_failure_is_503_with_retry_after() {
     let webhook = webhook();
     let failure = LaunchFailure {
         reason: "RESOURCE:CPU".into(),
-        transient: true,
+        retryable: true,
     };
     webhook
         .launcher()
-        .ecs_for_tests()
+        .deployment()
+        .ecs
         .answer_next_run(Ok(RunOutcome::Failed(failure)));
     let response = post(&webhook, &buildable(7, "linux")).await;
     assert_eq!((response.status, response.retry_after), (503, Some(30)));
@@ -171,11 +170,12 @@ async fn a_permanent_failure_is_422_with_the_reason() {
     let webhook = webhook();
     let failure = LaunchFailure {
         reason: "MISSING".into(),
-        transient: false,
+        retryable: false,
     };
     webhook
         .launcher()
-        .ecs_for_tests()
+        .deployment()
+        .ecs
         .answer_next_run(Ok(RunOutcome::Failed(failure)));
     let response = post(&webhook, &buildable(7, "linux")).await;
     assert_eq!(response.status, 422);

@@ -1,5 +1,5 @@
 //! Jenkins' remote-API JSON for computers and the queue, with the real field names and
-//! `_class` values (jenkins.md §4, §5).
+//! `_class` values (docs/jenkins-api.md §4, §5).
 //!
 //! `_class` follows Stapler's `IF_NEEDED` rule, as Jenkins configures it: it is written
 //! for the top-level object and wherever the actual class differs from the declared one

@@ -1,5 +1,5 @@
 //! Nodes and their computers: the configuration Jenkins stores (`DumbSlave`) and the
-//! runtime state it keeps beside it (`SlaveComputer`), as jenkins.md §1, §3 and §4 describe.
+//! runtime state it keeps beside it (`SlaveComputer`), as docs/jenkins-api.md §1, §3 and §4 describe.
 
 use ecs_agents::labels::LabelSet;
 use serde::Serialize;
@@ -18,7 +18,7 @@ pub const BUILT_IN_SELF_LABEL: &str = "built-in";
 pub enum Mode {
     /// Use this node as much as possible.
     Normal,
-    /// Only build jobs with label expressions matching this node (jenkins.md §1).
+    /// Only build jobs with label expressions matching this node (docs/jenkins-api.md §1).
     Exclusive,
 }
 
@@ -78,7 +78,7 @@ pub struct NodeConfig {
     pub name: String,
     /// `nodeDescription`.
     pub description: String,
-    /// Executors; a node with 0 has no computer (jenkins.md §4).
+    /// Executors; a node with 0 has no computer (docs/jenkins-api.md §4).
     pub num_executors: u32,
     /// `remoteFS`, trimmed.
     pub remote_fs: String,
@@ -150,7 +150,7 @@ pub struct Computer {
     /// The computer's own offline cause (disconnect, removal).
     pub offline_cause: Option<OfflineCause>,
     /// `true` once the node was deleted while a build still held an executor: the
-    /// computer lingers with 0 executors until its work ends (jenkins.md §3).
+    /// computer lingers with 0 executors until its work ends (docs/jenkins-api.md §3).
     pub removed: bool,
     /// The executor slots (only the busy ones once `removed`).
     pub executors: Vec<Executor>,

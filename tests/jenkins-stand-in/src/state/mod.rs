@@ -22,7 +22,7 @@ pub struct Settings {
     /// `user → API token` pairs accepted by HTTP Basic auth.
     pub users: Vec<(String, String)>,
     /// When set, `doCreateItem` waits this long between its duplicate check and the
-    /// insert, reproducing Jenkins' non-atomic create (jenkins.md §1 "Name race").
+    /// insert, reproducing Jenkins' non-atomic create (docs/jenkins-api.md §1 "Name race").
     pub create_race_window: Option<Duration>,
     /// Jenkins' root URL, with a trailing slash (used in `-url`, task and build URLs).
     pub root_url: String,

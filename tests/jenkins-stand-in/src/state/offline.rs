@@ -1,5 +1,5 @@
 //! Why a computer is offline (`hudson.slaves.OfflineCause`), and the `offlineCauseReason`
-//! Jenkins derives from it (`IOfflineCause.getReason()`, jenkins.md §4).
+//! Jenkins derives from it (`IOfflineCause.getReason()`, docs/jenkins-api.md §4).
 
 use serde::Serialize;
 

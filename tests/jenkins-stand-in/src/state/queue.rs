@@ -1,4 +1,4 @@
-//! Queue items, the tasks they carry and the executables they become (jenkins.md §5).
+//! Queue items, the tasks they carry and the executables they become (docs/jenkins-api.md §5).
 
 use std::time::Instant;
 

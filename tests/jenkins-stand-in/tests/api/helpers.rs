@@ -32,7 +32,7 @@ pub async fn spawn_with(builder: StandInBuilder) -> TestApp {
     TestApp { jenkins, client }
 }
 
-/// The documented inbound agent form (jenkins.md §1).
+/// The documented inbound agent form (docs/jenkins-api.md §1).
 pub fn agent_form(labels: &str, mode: &str, web_socket: bool) -> Value {
     json!({
         "nodeDescription": "ECS task for queue item 123", "numExecutors": 1,

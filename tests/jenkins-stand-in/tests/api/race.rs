@@ -1,4 +1,4 @@
-//! Jenkins' non-atomic node creation (jenkins.md §1 "Name race").
+//! Jenkins' non-atomic node creation (docs/jenkins-api.md §1 "Name race").
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! The queue's `why` texts, case by case (jenkins.md §5), with U+2018/U+2019 quotes.
+//! The queue's `why` texts, case by case (docs/jenkins-api.md §5), with U+2018/U+2019 quotes.
 
 use jenkins_stand_in::Enqueue;
 

@@ -8,7 +8,7 @@
 //! task definition this instance resolved for its launches.
 //!
 //! DeregisterTaskDefinition shares the 1-per-second bucket with
-//! RegisterTaskDefinition (aws.md §3), so one sweep deregisters at most
+//! RegisterTaskDefinition (docs/aws.md §3), so one sweep deregisters at most
 //! `max` revisions and describes at most [`DESCRIBES_PER_DEREGISTRATION`]
 //! times as many. Tags once read are remembered for the adapter's life, so
 //! successive sweeps of a warm instance reach revisions beyond the budget.

@@ -12,7 +12,7 @@ use aws_sdk_ecs::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, 
 
 use crate::ecs::EcsError;
 
-/// Codes AWS uses for rate limiting (aws.md §3: "Rate exceeded").
+/// Codes AWS uses for rate limiting (docs/aws.md §3: "Rate exceeded").
 const THROTTLING: &[&str] = &[
     "ThrottlingException",
     "ThrottledException",

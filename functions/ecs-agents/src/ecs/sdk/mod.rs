@@ -37,7 +37,7 @@ use taskdefs::TaskDefinitionCache;
 
 /// Attempts per AWS call, the first included.
 ///
-/// RegisterTaskDefinition refills at one call per second (aws.md §3), so a
+/// RegisterTaskDefinition refills at one call per second (docs/aws.md §3), so a
 /// burst of new templates needs a few seconds of backoff; five attempts
 /// stay within a few seconds with the SDK's 20 s backoff cap rarely reached.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -62,7 +62,7 @@ pub struct EcsAgentTasks {
 
 impl EcsAgentTasks {
     /// An adapter for `cluster` (name or ARN) whose tasks carry `started_by`
-    /// (≤ 36 characters of letters, digits, `-`, `/`, `_`: aws.md §2).
+    /// (≤ 36 characters of letters, digits, `-`, `/`, `_`: docs/aws.md §2).
     pub fn new(client: Client, cluster: impl Into<String>, started_by: impl Into<String>) -> Self {
         Self {
             client,

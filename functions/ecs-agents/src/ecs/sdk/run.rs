@@ -1,6 +1,6 @@
 //! One `RunTask` per agent, and what its answer means.
 //!
-//! RunTask answers HTTP 200 with `tasks` *and* `failures[]` (aws.md §2), so
+//! RunTask answers HTTP 200 with `tasks` *and* `failures[]` (docs/aws.md §2), so
 //! a 200 is not yet a started task. Failures caused by momentary capacity
 //! are worth retrying; the others are configuration and are not.
 
@@ -19,7 +19,7 @@ use crate::config::{AwsVpc, Capacity};
 use crate::ecs::{EcsError, LaunchFailure, RunOutcome, TaskLaunch};
 
 /// RunTask's limit on `overrides`: "8192 characters in total, JSON syntax
-/// included" (aws.md §2).
+/// included" (docs/aws.md §2).
 pub const MAX_OVERRIDES_CHARS: usize = 8192;
 
 /// The environment variable that carries the agent's secret.
@@ -127,7 +127,7 @@ fn placement(
 }
 
 /// `launchType` and `capacityProviderStrategy` exclude each other; with
-/// neither the cluster's default strategy applies (aws.md §2).
+/// neither the cluster's default strategy applies (docs/aws.md §2).
 fn capacity(
     request: RunTaskFluentBuilder,
     capacity: &Capacity,
@@ -195,14 +195,14 @@ pub(super) fn launch_failure(failure: &Failure) -> LaunchFailure {
         None => reason.to_owned(),
     };
     // Fargate says "Capacity is unavailable at this time. Please try again later…".
-    let transient = reason.starts_with("RESOURCE:")
+    let retryable = reason.starts_with("RESOURCE:")
         || reason == "AGENT"
         || text
             .to_ascii_lowercase()
             .contains("capacity is unavailable");
     LaunchFailure {
         reason: text,
-        transient,
+        retryable,
     }
 }
 

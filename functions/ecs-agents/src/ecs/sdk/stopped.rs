@@ -4,8 +4,9 @@
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{DesiredStatus, Task};
 
-use super::tasks::{agent_name, describe, list};
+use super::tasks::{describe, list};
 use crate::ecs::{EcsError, StoppedAgentTask};
+use crate::naming::AgentName;
 
 /// This deployment's stopped tasks that ECS still lists.
 pub(super) async fn recently_stopped(
@@ -25,7 +26,7 @@ fn stopped_task(task: &Task) -> Option<StoppedAgentTask> {
         .map(str::to_owned);
     Some(StoppedAgentTask {
         task_arn: task.task_arn()?.to_owned(),
-        agent: agent_name(task.group()),
+        agent: task.group().and_then(AgentName::from_group),
         stop_code: task.stop_code().map(|c| c.as_str().to_owned()),
         started: task.started_at().is_some(),
         reason,
@@ -43,8 +44,7 @@ mod tests {
     use super::super::testing::*;
     use super::*;
     use crate::ecs::AgentTasks;
-    use crate::launch::GROUP_PREFIX;
-    use crate::naming::AgentName;
+    use crate::naming::GROUP_PREFIX;
 
     #[tokio::test]
     async fn stopped_tasks_are_listed_by_deployment_and_status_and_read_for_their_cause() {
@@ -108,7 +108,7 @@ mod tests {
         );
         let failures: Vec<bool> = stopped
             .iter()
-            .map(|t| crate::stopped::stopped_task_failure(t).is_some())
+            .map(|t| crate::launch::StartFailure::of_stopped_task(t).is_some())
             .collect();
         assert_eq!(failures, [true, false], "read as a failed start, and not");
     }

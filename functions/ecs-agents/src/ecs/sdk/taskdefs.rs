@@ -1,6 +1,6 @@
 //! Which task definition revision a template runs, resolved once per adapter.
 //!
-//! RegisterTaskDefinition is the scarcest ECS call (aws.md §3: burst 20,
+//! RegisterTaskDefinition is the scarcest ECS call (docs/aws.md §3: burst 20,
 //! refill **1 per second**, and at most 1,000,000 revisions per family ever),
 //! so a rendered definition is registered only when its content hash is new:
 //! the latest revision of the family is described first and reused when its

@@ -1,7 +1,7 @@
 //! Finding this deployment's tasks and stopping them.
 //!
 //! Tasks are found by `startedBy` alone: `ListTasks` accepts no other filter
-//! with it (aws.md §2). Tags cannot be used: StopTask deletes them and events
+//! with it (docs/aws.md §2). Tags cannot be used: StopTask deletes them and events
 //! never carry them, so the agent's identity travels in `group`.
 
 use aws_sdk_ecs::Client;
@@ -11,7 +11,6 @@ use aws_sdk_ecs::types::{DesiredStatus, Task};
 
 use super::errors::classify;
 use crate::ecs::{AgentTask, EcsError};
-use crate::launch::GROUP_PREFIX;
 use crate::naming::AgentName;
 
 /// DescribeTasks takes at most 100 task ARNs per call.
@@ -89,20 +88,12 @@ fn agent_task(task: &Task) -> Option<AgentTask> {
     }
     Some(AgentTask {
         task_arn: task.task_arn()?.to_owned(),
-        agent: agent_name(task.group()),
+        agent: task.group().and_then(AgentName::from_group),
         last_status: task.last_status().unwrap_or_default().to_owned(),
         desired_status: desired_status.to_owned(),
         cpu: task.cpu().and_then(|c| c.parse().ok()),
         memory: task.memory().and_then(|m| m.parse().ok()),
     })
-}
-
-/// The agent a task runs: the launcher sets `group` to `jenkins-agent:<name>`.
-pub(super) fn agent_name(group: Option<&str>) -> Option<AgentName> {
-    group?
-        .strip_prefix(GROUP_PREFIX)
-        .filter(|name| !name.is_empty())
-        .map(AgentName::new)
 }
 
 /// Stops a task; one that is already stopped or unknown counts as stopped.

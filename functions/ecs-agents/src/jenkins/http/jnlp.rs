@@ -1,4 +1,4 @@
-//! The agent secret in `jenkins-agent.jnlp` (jenkins.md §2): the first
+//! The agent secret in `jenkins-agent.jnlp` (docs/jenkins-api.md §2): the first
 //! `<argument>` in both the compact (2.348+) and the legacy format.
 
 use crate::secret::Secret;

@@ -1,5 +1,6 @@
-//! The Jenkins adapter: [`JenkinsNodes`] over Jenkins' HTTP API (jenkins.md
-//! §1–§6), one `reqwest::Client` built at cold start.
+//! The Jenkins adapter: [`JenkinsNodes`] over Jenkins' HTTP API, one
+//! `reqwest::Client` built at cold start. Section numbers (§N) in this
+//! adapter and its tests are those of docs/jenkins-api.md.
 //!
 //! Every request carries HTTP Basic `user:API token` and no crumb (token
 //! authenticated POSTs need none since 2.96, §6), and `Accept-Language: en`
@@ -29,8 +30,8 @@ use crate::secret::Secret;
 /// Lambda time to report a retryable error instead of being killed.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Whole request, body included. `doCreateItem` and `doDelete` wait for
-/// Jenkins' queue lock (§3), which a busy controller can hold for seconds;
+/// Whole request, body included. `doDelete` waits for Jenkins' queue lock
+/// (§3), which a busy controller can hold for seconds;
 /// 10 s tolerates that yet stays well inside a Lambda timeout, so a slow
 /// call becomes [`JenkinsError::Unavailable`] and is retried later.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

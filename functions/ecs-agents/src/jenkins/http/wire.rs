@@ -1,5 +1,5 @@
-//! Jenkins' wire formats: the `doCreateItem` form and its `X-Error` (jenkins.md
-//! §1), and the JSON shapes of a computer and the computer list (§4), a queue
+//! Jenkins' wire formats: the `doCreateItem` form and its `X-Error`
+//! (docs/jenkins-api.md §1), and the JSON shapes of a computer and the computer list (§4), a queue
 //! item and the queue (§5).
 
 use reqwest::Response;

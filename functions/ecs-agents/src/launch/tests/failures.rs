@@ -6,27 +6,29 @@ use super::*;
 async fn jenkins_unavailable_before_the_node_exists_is_transient_and_leaves_nothing() {
     let launcher = launcher();
     launcher
+        .deployment
         .jenkins
         .fail_next(Call::Create, JenkinsError::Unavailable("503".into()));
     let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
-    assert!(error.transient, "{error:?}");
-    assert!(launcher.jenkins.node_names().is_empty());
-    assert!(launcher.ecs.tasks().is_empty());
+    assert!(error.is_retryable(), "{error:?}");
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
+    assert!(launcher.deployment.ecs.tasks().is_empty());
 }
 
 #[tokio::test]
 async fn a_failure_after_the_node_was_created_deletes_the_node() {
     let launcher = launcher();
     launcher
+        .deployment
         .jenkins
         .fail_next(Call::Secret, JenkinsError::Unavailable("timed out".into()));
     let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
-    assert!(error.transient);
+    assert!(error.is_retryable());
     assert!(
-        launcher.jenkins.node_names().is_empty(),
+        launcher.deployment.jenkins.node_names().is_empty(),
         "no node without a task"
     );
-    assert_eq!(launcher.ecs.run_calls(), 0);
+    assert_eq!(launcher.deployment.ecs.run_calls(), 0);
 }
 
 #[tokio::test]
@@ -34,19 +36,20 @@ async fn capacity_failures_delete_the_node_and_are_retried_later() {
     let launcher = launcher();
     let failure = LaunchFailure {
         reason: "RESOURCE:MEMORY".into(),
-        transient: true,
+        retryable: true,
     };
     launcher
+        .deployment
         .ecs
         .answer_next_run(Ok(RunOutcome::Failed(failure)));
     let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
     assert!(
-        error.transient && error.reason.contains("RESOURCE:MEMORY"),
+        error.is_retryable() && error.to_string().contains("RESOURCE:MEMORY"),
         "{error:?}"
     );
-    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
     assert!(
-        launcher.events.published().is_empty(),
+        launcher.deployment.events.published().is_empty(),
         "transient failures are retried, not reported"
     );
 }
@@ -55,11 +58,12 @@ async fn capacity_failures_delete_the_node_and_are_retried_later() {
 async fn throttling_after_the_sdk_retries_is_transient() {
     let launcher = launcher();
     launcher
+        .deployment
         .ecs
         .answer_next_run(Err(EcsError::Throttled("Rate exceeded".into())));
     let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
-    assert!(error.transient);
-    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(error.is_retryable());
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
 }
 
 #[tokio::test]
@@ -67,15 +71,16 @@ async fn permanent_failures_delete_the_node_and_report_agent_launch_failed() {
     let launcher = launcher();
     let failure = LaunchFailure {
         reason: "MISSING".into(),
-        transient: false,
+        retryable: false,
     };
     launcher
+        .deployment
         .ecs
         .answer_next_run(Ok(RunOutcome::Failed(failure)));
     let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
-    assert!(!error.transient);
-    assert!(launcher.jenkins.node_names().is_empty());
-    let events = launcher.events.published();
+    assert!(!error.is_retryable());
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
+    let events = launcher.deployment.events.published();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, AgentEventKind::AgentLaunchFailed);
     assert!(events[0].reason.as_deref().unwrap().contains("MISSING"));
@@ -84,7 +89,7 @@ async fn permanent_failures_delete_the_node_and_report_agent_launch_failed() {
 #[tokio::test]
 async fn a_publishing_failure_never_fails_the_launch() {
     let launcher = launcher();
-    launcher.events.fail();
+    launcher.deployment.events.fail();
     assert!(matches!(
         launcher.launch(&build(3, "linux")).await.unwrap(),
         LaunchOutcome::Launched { .. }
@@ -104,7 +109,7 @@ async fn the_template_cap_defers_without_creating_anything() {
             reason: "2 of 2 `linux` agents running (template maxAgents)".into()
         }
     );
-    assert_eq!(launcher.jenkins.node_names().len(), 2);
+    assert_eq!(launcher.deployment.jenkins.node_names().len(), 2);
 }
 
 #[tokio::test]
@@ -124,21 +129,26 @@ async fn the_cloud_cap_counts_every_template() {
 async fn ecs_unavailable_for_counting_fails_the_launch_transiently_before_any_node() {
     let launcher = launcher();
     launcher
+        .deployment
         .ecs
         .fail_listing(EcsError::Unavailable("timeout".into()));
     let error = launcher.launch(&build(1, "linux")).await.unwrap_err();
-    assert!(error.transient);
-    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(error.is_retryable());
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
 }
 
 #[tokio::test]
 async fn a_token_conflict_on_a_fresh_node_means_a_late_duplicate_and_leaves_nothing() {
     let launcher = launcher();
     launcher
+        .deployment
         .ecs
         .answer_next_run(Err(EcsError::TokenConflict("params differ".into())));
     let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
-    assert!(error.late && !error.transient, "{error:?}");
-    assert!(launcher.jenkins.node_names().is_empty());
-    assert!(launcher.events.published().is_empty());
+    assert!(
+        matches!(error, LaunchError::AlreadyServed { .. }) && !error.is_retryable(),
+        "{error:?}"
+    );
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
+    assert!(launcher.deployment.events.published().is_empty());
 }

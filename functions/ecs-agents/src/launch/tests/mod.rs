@@ -4,11 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::ecs::fake::FakeEcs;
-use crate::ecs::{EcsError, LaunchFailure};
-use crate::events::fake::FakePublisher;
+use crate::ecs::{EcsError, LaunchFailure, RunOutcome};
+use crate::events::AgentEventKind;
 use crate::jenkins::JenkinsError;
 use crate::jenkins::fake::{Call, FakeJenkins};
+use crate::naming::AgentName;
+use crate::ports::Fakes;
 
 const CONFIG: &str = "
 cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', maxAgents: 3}
@@ -17,7 +18,7 @@ templates:
   - {name: big, labels: big, cpu: 4096, memory: 8192, subnets: [s-1]}
 ";
 
-type TestLauncher = Launcher<FakeJenkins, FakeEcs, FakePublisher>;
+type TestLauncher = Launcher<Fakes>;
 
 fn launcher() -> TestLauncher {
     Launcher::with_fakes(CONFIG)
@@ -59,7 +60,7 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
         panic!("{outcome:?}")
     };
     assert_eq!((name.as_str(), template.as_str()), ("ecs-linux-7", "linux"));
-    let created = launcher.jenkins.node(&name).unwrap();
+    let created = launcher.deployment.jenkins.node(&name).unwrap();
     assert_eq!(
         (
             created.label_string.as_str(),
@@ -68,7 +69,7 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
         ),
         ("linux", true, 1)
     );
-    let tasks = launcher.ecs.tasks();
+    let tasks = launcher.deployment.ecs.tasks();
     assert_eq!(tasks.len(), 1);
     let launch = &tasks[0].launch;
     assert_eq!(tasks[0].arn, task_arn);
@@ -98,7 +99,7 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
         "{:?}",
         launch.tags
     );
-    let events = launcher.events.published();
+    let events = launcher.deployment.events.published();
     assert_eq!(events.len(), 1);
     assert_eq!(
         (events[0].kind, events[0].task_arn.as_deref()),
@@ -110,7 +111,7 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
 async fn the_task_launch_never_shows_the_secret_when_formatted() {
     let launcher = launcher();
     launcher.launch(&build(7, "linux")).await.unwrap();
-    let launch = &launcher.ecs.tasks()[0].launch;
+    let launch = &launcher.deployment.ecs.tasks()[0].launch;
     let secret = FakeJenkins::secret_for(&node("ecs-linux-7"));
     assert!(!format!("{launch:?}").contains(secret.expose()));
 }
@@ -132,13 +133,13 @@ async fn a_redelivered_build_converges_on_the_first_launch() {
     );
     assert_eq!(
         (
-            launcher.jenkins.node_names().len(),
-            launcher.ecs.tasks().len()
+            launcher.deployment.jenkins.node_names().len(),
+            launcher.deployment.ecs.tasks().len()
         ),
         (1, 1)
     );
     assert_eq!(
-        launcher.events.published().len(),
+        launcher.deployment.events.published().len(),
         1,
         "one AgentLaunched per agent"
     );
@@ -165,8 +166,8 @@ async fn ten_concurrent_deliveries_yield_one_node_and_one_task() {
     }
     assert_eq!(
         (
-            launcher.jenkins.node_names().len(),
-            launcher.ecs.running().len()
+            launcher.deployment.jenkins.node_names().len(),
+            launcher.deployment.ecs.running().len()
         ),
         (1, 1)
     );
@@ -191,8 +192,8 @@ async fn unrestricted_items_and_labels_no_template_serves_are_ignored_without_re
     );
     assert_eq!(
         (
-            launcher.jenkins.calls(Call::Create),
-            launcher.ecs.list_calls()
+            launcher.deployment.jenkins.calls(Call::Create),
+            launcher.deployment.ecs.list_calls()
         ),
         (0, 0)
     );
@@ -202,6 +203,7 @@ async fn unrestricted_items_and_labels_no_template_serves_are_ignored_without_re
 async fn a_late_event_for_an_item_that_left_the_queue_launches_nothing() {
     let launcher = launcher();
     launcher
+        .deployment
         .jenkins
         .set_queue_item(5, crate::jenkins::QueueItemState::Left { cancelled: false });
     let mut late = build(5, "linux");
@@ -213,8 +215,8 @@ async fn a_late_event_for_an_item_that_left_the_queue_launches_nothing() {
             reason: "queue item 5 has left the queue".into()
         }
     );
-    assert!(launcher.jenkins.node_names().is_empty());
-    assert!(launcher.ecs.tasks().is_empty());
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
+    assert!(launcher.deployment.ecs.tasks().is_empty());
 }
 
 #[tokio::test]
@@ -226,14 +228,14 @@ async fn a_late_event_for_an_item_still_queued_launches() {
         launcher.launch(&late).await.unwrap(),
         LaunchOutcome::Launched { .. }
     ));
-    assert_eq!(launcher.jenkins.calls(Call::QueueItem), 1);
+    assert_eq!(launcher.deployment.jenkins.calls(Call::QueueItem), 1);
 }
 
 #[tokio::test]
 async fn fresh_events_skip_the_queue_check() {
     let launcher = launcher();
     launcher.launch(&build(5, "linux")).await.unwrap();
-    assert_eq!(launcher.jenkins.calls(Call::QueueItem), 0);
+    assert_eq!(launcher.deployment.jenkins.calls(Call::QueueItem), 0);
 }
 
 #[tokio::test]
@@ -241,17 +243,17 @@ async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
     let launcher = launcher();
     launcher.launch(&build(1, "big")).await.unwrap();
     let before = (
-        launcher.jenkins.calls(Call::Create),
-        launcher.jenkins.calls(Call::Secret),
-        launcher.ecs.run_calls(),
-        launcher.ecs.list_calls(),
+        launcher.deployment.jenkins.calls(Call::Create),
+        launcher.deployment.jenkins.calls(Call::Secret),
+        launcher.deployment.ecs.run_calls(),
+        launcher.deployment.ecs.list_calls(),
     );
     launcher.launch(&build(2, "big")).await.unwrap();
     let after = (
-        launcher.jenkins.calls(Call::Create),
-        launcher.jenkins.calls(Call::Secret),
-        launcher.ecs.run_calls(),
-        launcher.ecs.list_calls(),
+        launcher.deployment.jenkins.calls(Call::Create),
+        launcher.deployment.jenkins.calls(Call::Secret),
+        launcher.deployment.ecs.run_calls(),
+        launcher.deployment.ecs.list_calls(),
     );
     assert_eq!(
         (
@@ -262,7 +264,7 @@ async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
         ),
         (1, 1, 1, 0)
     );
-    assert_eq!(launcher.events.published().len(), 2);
+    assert_eq!(launcher.deployment.events.published().len(), 2);
 }
 
 mod failures;

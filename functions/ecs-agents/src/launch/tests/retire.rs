@@ -7,7 +7,7 @@ async fn release_deletes_the_node_and_stops_the_task_and_is_idempotent() {
     let launcher = launcher();
     launcher.launch(&build(7, "linux")).await.unwrap();
     let released = launcher.release(&node("ecs-linux-7")).await.unwrap();
-    let task = launcher.ecs.tasks()[0].clone();
+    let task = launcher.deployment.ecs.tasks()[0].clone();
     assert_eq!(
         released,
         RetireOutcome::Released {
@@ -16,7 +16,7 @@ async fn release_deletes_the_node_and_stops_the_task_and_is_idempotent() {
         }
     );
     assert_eq!(task.desired_status, "STOPPED");
-    assert!(launcher.jenkins.node_names().is_empty());
+    assert!(launcher.deployment.jenkins.node_names().is_empty());
     let again = launcher.release(&node("ecs-linux-7")).await.unwrap();
     assert_eq!(
         again,
@@ -32,7 +32,7 @@ async fn release_ignores_nodes_that_are_not_ours() {
     let launcher = launcher();
     let outcome = launcher.release(&node("build-server-1")).await.unwrap();
     assert!(matches!(outcome, RetireOutcome::Ignored { .. }));
-    assert_eq!(launcher.jenkins.calls(Call::Delete), 0);
+    assert_eq!(launcher.deployment.jenkins.calls(Call::Delete), 0);
 }
 
 #[tokio::test]
@@ -40,7 +40,10 @@ async fn cancelling_an_item_retires_its_unconnected_agent_but_not_a_connected_on
     let launcher = launcher();
     launcher.launch(&build(7, "linux")).await.unwrap();
     launcher.launch(&build(8, "linux")).await.unwrap();
-    launcher.jenkins.set_connected(&node("ecs-linux-8"), true);
+    launcher
+        .deployment
+        .jenkins
+        .set_connected(&node("ecs-linux-8"), true);
     let outcome = launcher.cancel(7).await.unwrap();
     assert_eq!(
         outcome,
@@ -50,22 +53,27 @@ async fn cancelling_an_item_retires_its_unconnected_agent_but_not_a_connected_on
     );
     let kept = launcher.cancel(8).await.unwrap();
     assert!(matches!(kept, RetireOutcome::Ignored { .. }));
-    assert_eq!(launcher.jenkins.node_names(), [node("ecs-linux-8")]);
-    assert_eq!(launcher.ecs.running().len(), 1);
+    assert_eq!(
+        launcher.deployment.jenkins.node_names(),
+        [node("ecs-linux-8")]
+    );
+    assert_eq!(launcher.deployment.ecs.running().len(), 1);
 }
 
 #[test]
 fn agent_names_map_back_to_their_template_and_queue_item() {
     let config = AgentsConfig::from_yaml(CONFIG).unwrap();
     assert_eq!(
-        template_of(&config, "ecs-linux-7").map(|t| t.name.as_str()),
+        config.template_of("ecs-linux-7").map(|t| t.name.as_str()),
         Some("linux")
     );
     assert_eq!(
-        retire::queue_item_of(&config, &node("ecs-big-42-2")),
+        config
+            .agent_parts(&node("ecs-big-42-2"))
+            .map(|p| p.queue_item),
         Some(42)
     );
-    assert_eq!(template_of(&config, "other-linux-7"), None);
+    assert_eq!(config.template_of("other-linux-7"), None);
 }
 
 #[test]

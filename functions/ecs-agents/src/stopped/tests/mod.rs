@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use super::event::{ContainerOverride, ContainerState, EnvironmentOverride, TaskOverrides};
 use super::*;
-use crate::ecs::fake::FakeEcs;
-use crate::events::fake::FakePublisher;
+
 use crate::jenkins::QueueItemState;
-use crate::jenkins::fake::{Call, FakeJenkins};
+use crate::jenkins::fake::Call;
 use crate::launch::QueuedBuild;
+use crate::ports::Fakes;
 
 const CONFIG: &str = "
 cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/'}
@@ -19,7 +19,7 @@ templates:
 ";
 const SECRET: &str = "5f2b9d0c3e7a41f68b2c9d0e1f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c";
 
-type Handler = TaskStopped<FakeJenkins, FakeEcs, FakePublisher>;
+type Handler = TaskStopped<Fakes>;
 
 fn handler() -> Handler {
     let launcher = Launcher::with_fakes(CONFIG);
@@ -119,7 +119,7 @@ async fn tasks_of_other_deployments_are_ignored_without_any_call() {
         TaskChangeOutcome::NotOurs
     );
     assert_eq!(
-        handler.launcher().jenkins_for_tests().calls(Call::Delete),
+        handler.launcher().deployment().jenkins.calls(Call::Delete),
         0
     );
 }
@@ -147,13 +147,15 @@ async fn a_stopped_task_deletes_its_node_and_reports_why_and_how_long() {
     assert!(
         handler
             .launcher()
-            .jenkins_for_tests()
+            .deployment()
+            .jenkins
             .node_names()
             .is_empty()
     );
     let stop = handler
         .launcher()
-        .events_for_tests()
+        .deployment()
+        .events
         .first(AgentEventKind::AgentStopped)
         .expect("AgentStopped");
     let report = stop.stop.as_ref().unwrap();
@@ -185,7 +187,8 @@ async fn a_duplicate_stopped_event_is_reported_once_and_changes_nothing() {
     );
     let stops = handler
         .launcher()
-        .events_for_tests()
+        .deployment()
+        .events
         .published()
         .into_iter()
         .filter(|e| e.kind == AgentEventKind::AgentStopped)
@@ -209,11 +212,12 @@ async fn a_running_event_after_stopped_resurrects_nothing() {
     assert!(
         handler
             .launcher()
-            .jenkins_for_tests()
+            .deployment()
+            .jenkins
             .node_names()
             .is_empty()
     );
-    assert_eq!(handler.launcher().ecs_for_tests().tasks().len(), 1);
+    assert_eq!(handler.launcher().deployment().ecs.tasks().len(), 1);
 }
 
 #[tokio::test]
@@ -230,12 +234,13 @@ async fn a_spot_warning_takes_the_node_offline_and_the_final_stop_deletes_it() {
     assert_eq!(
         handler
             .launcher()
-            .jenkins_for_tests()
+            .deployment()
+            .jenkins
             .calls(Call::MarkOffline),
         1
     );
     assert_eq!(
-        handler.launcher().jenkins_for_tests().node_names(),
+        handler.launcher().deployment().jenkins.node_names(),
         std::slice::from_ref(&node),
         "kept until STOPPED"
     );
@@ -243,7 +248,8 @@ async fn a_spot_warning_takes_the_node_offline_and_the_final_stop_deletes_it() {
     assert!(
         handler
             .launcher()
-            .jenkins_for_tests()
+            .deployment()
+            .jenkins
             .node_names()
             .is_empty()
     );

@@ -20,10 +20,10 @@ async fn a_transient_start_failure_is_relaunched_for_the_same_queue_item() {
     let replacement = AgentName::new("ecs-linux-7-1");
     assert_eq!(relaunched, Some(replacement.clone()));
     assert_eq!(
-        handler.launcher().jenkins_for_tests().node_names(),
+        handler.launcher().deployment().jenkins.node_names(),
         [replacement]
     );
-    let tasks = handler.launcher().ecs_for_tests().tasks();
+    let tasks = handler.launcher().deployment().ecs.tasks();
     assert_eq!(tasks.len(), 2);
     assert_ne!(
         tasks[0].launch.client_token, tasks[1].launch.client_token,
@@ -37,7 +37,7 @@ async fn a_transient_start_failure_is_relaunched_for_the_same_queue_item() {
         ))
         .await
         .unwrap();
-    assert_eq!(handler.launcher().ecs_for_tests().tasks().len(), 2);
+    assert_eq!(handler.launcher().deployment().ecs.tasks().len(), 2);
 }
 
 #[tokio::test]
@@ -61,10 +61,11 @@ async fn relaunching_stops_after_the_last_attempt() {
         ),
         "{outcome:?}"
     );
-    assert!(handler.launcher().ecs_for_tests().tasks().is_empty());
+    assert!(handler.launcher().deployment().ecs.tasks().is_empty());
     let failed = handler
         .launcher()
-        .events_for_tests()
+        .deployment()
+        .events
         .first(AgentEventKind::AgentLaunchFailed)
         .unwrap();
     assert!(
@@ -113,13 +114,14 @@ async fn a_missing_image_is_reported_and_never_relaunched() {
         "{outcome:?}"
     );
     assert_eq!(
-        handler.launcher().ecs_for_tests().tasks().len(),
+        handler.launcher().deployment().ecs.tasks().len(),
         1,
         "no new task"
     );
     let kinds: Vec<_> = handler
         .launcher()
-        .events_for_tests()
+        .deployment()
+        .events
         .published()
         .iter()
         .map(|e| e.kind)
@@ -140,7 +142,8 @@ async fn no_relaunch_when_the_build_no_longer_waits() {
     let node = launched(&handler, 7).await;
     handler
         .launcher()
-        .jenkins_for_tests()
+        .deployment()
+        .jenkins
         .set_queue_item(7, QueueItemState::Left { cancelled: true });
     let outcome = handler
         .handle(&failed_to_start(
@@ -159,14 +162,14 @@ async fn no_relaunch_when_the_build_no_longer_waits() {
         ),
         "{outcome:?}"
     );
-    assert_eq!(handler.launcher().ecs_for_tests().tasks().len(), 1);
+    assert_eq!(handler.launcher().deployment().ecs.tasks().len(), 1);
 }
 
 #[tokio::test]
 async fn jenkins_unavailable_fails_the_event_so_lambda_retries_it() {
     let handler = handler();
     let node = launched(&handler, 7).await;
-    handler.launcher().jenkins_for_tests().fail_next(
+    handler.launcher().deployment().jenkins.fail_next(
         Call::Delete,
         crate::jenkins::JenkinsError::Unavailable("502".into()),
     );
@@ -174,7 +177,8 @@ async fn jenkins_unavailable_fails_the_event_so_lambda_retries_it() {
     assert!(error.source.is_retryable());
     let stops = handler
         .launcher()
-        .events_for_tests()
+        .deployment()
+        .events
         .published()
         .into_iter()
         .filter(|e| e.kind == AgentEventKind::AgentStopped)
@@ -184,7 +188,8 @@ async fn jenkins_unavailable_fails_the_event_so_lambda_retries_it() {
     assert!(
         handler
             .launcher()
-            .jenkins_for_tests()
+            .deployment()
+            .jenkins
             .node_names()
             .is_empty(),
         "the retry deletes it"

@@ -172,7 +172,7 @@ fn failure(reason: &str, detail: Option<&str>) -> LaunchFailure {
 #[test]
 fn capacity_failures_are_transient_and_configuration_failures_permanent() {
     let fargate = "Capacity is unavailable at this time. Please try again later or in a different availability zone";
-    for (reason, transient) in [
+    for (reason, retryable) in [
         ("RESOURCE:MEMORY", true),
         ("RESOURCE:ENI", true),
         ("AGENT", true),
@@ -181,7 +181,7 @@ fn capacity_failures_are_transient_and_configuration_failures_permanent() {
         ("ATTRIBUTE", false),
         ("SOMETHING NEW", false),
     ] {
-        assert_eq!(failure(reason, None).transient, transient, "{reason}");
+        assert_eq!(failure(reason, None).retryable, retryable, "{reason}");
     }
 }
 
@@ -207,7 +207,7 @@ async fn a_listed_failure_is_a_failed_launch_not_an_error() {
     let outcome = ecs.run(&launch(&template(FARGATE))).await.unwrap();
     let expected = LaunchFailure {
         reason: "RESOURCE:MEMORY".into(),
-        transient: true,
+        retryable: true,
     };
     assert_eq!(outcome, RunOutcome::Failed(expected));
 }

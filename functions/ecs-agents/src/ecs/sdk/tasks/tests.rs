@@ -8,6 +8,7 @@ use aws_smithy_mocks::{Rule, mock};
 use super::super::testing::*;
 use super::*;
 use crate::ecs::AgentTasks;
+use crate::naming::GROUP_PREFIX;
 
 fn arn(n: usize) -> String {
     format!("arn:aws:ecs:eu-west-1:123456789012:task/agents/{n:032x}")

@@ -1,4 +1,4 @@
-//! Creating an agent node (jenkins.md §1).
+//! Creating an agent node (docs/jenkins-api.md §1).
 
 use super::*;
 

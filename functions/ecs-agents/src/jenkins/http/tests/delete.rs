@@ -1,4 +1,4 @@
-//! Deleting an agent node (§3).
+//! Deleting an agent node (docs/jenkins-api.md §3).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Listing the nodes (§4).
+//! Listing the nodes (docs/jenkins-api.md §4).
 
 use super::*;
 

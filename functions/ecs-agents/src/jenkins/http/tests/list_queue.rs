@@ -1,4 +1,4 @@
-//! Listing the queue (§5).
+//! Listing the queue (docs/jenkins-api.md §5).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! One queue item (§5).
+//! One queue item (docs/jenkins-api.md §5).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Reading an agent's secret from its JNLP (§2).
+//! Reading an agent's secret from its JNLP (docs/jenkins-api.md §2).
 
 use super::*;
 

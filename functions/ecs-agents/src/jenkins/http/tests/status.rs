@@ -1,4 +1,4 @@
-//! One agent's status from its computer (§4).
+//! One agent's status from its computer (docs/jenkins-api.md §4).
 
 use super::*;
 

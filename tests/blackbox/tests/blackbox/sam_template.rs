@@ -278,7 +278,7 @@ fn undeliverable_task_events_are_retried_and_then_kept() {
 fn the_stack_defaults_name_the_cluster_and_cloud_of_the_embedded_agents_file() {
     // Arrange
     let t = template();
-    let agents = include_str!("../../../infra/agents.yaml");
+    let agents = include_str!("../../../../infra/agents.yaml");
     let agents = to_json(serde_yaml_ng::from_str(agents).expect("infra/agents.yaml"));
     // Assert
     assert_eq!(

@@ -3,12 +3,13 @@
 use std::time::Duration;
 
 use super::*;
+use crate::clock::now_ms;
 use crate::ecs::fake::FakeEcs;
 use crate::events::AgentEventKind;
-use crate::events::fake::FakePublisher;
 use crate::jenkins::fake::{Call, FakeJenkins};
 use crate::jenkins::{AgentNode, JenkinsError};
-use crate::launch::{QueuedBuild, now_ms};
+use crate::launch::QueuedBuild;
+use crate::ports::Fakes;
 
 pub(super) const CONFIG: &str = "
 cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', agentLaunchTimeoutSeconds: 300}
@@ -18,7 +19,7 @@ templates:
 ";
 pub(super) const MINUTE: u64 = 60_000;
 
-pub(super) type TestReconciler = Reconciler<FakeJenkins, FakeEcs, FakePublisher>;
+pub(super) type TestReconciler = Reconciler<Fakes>;
 
 pub(super) fn reconciler(options: ReconcileOptions) -> TestReconciler {
     let launcher = Launcher::with_fakes(CONFIG);
@@ -26,11 +27,11 @@ pub(super) fn reconciler(options: ReconcileOptions) -> TestReconciler {
 }
 
 pub(super) fn jenkins(r: &TestReconciler) -> &FakeJenkins {
-    r.launcher().jenkins_for_tests()
+    &r.deployment().jenkins
 }
 
 pub(super) fn ecs(r: &TestReconciler) -> &FakeEcs {
-    r.launcher().ecs_for_tests()
+    &r.deployment().ecs
 }
 
 pub(super) fn waiting(id: u64, why: &str) -> QueueEntry {
@@ -160,7 +161,8 @@ async fn an_agent_that_never_connects_is_retired_and_reported() {
     assert!(ecs(&r).running().is_empty());
     let failed = r
         .launcher()
-        .events_for_tests()
+        .deployment()
+        .events
         .first(AgentEventKind::AgentLaunchFailed)
         .unwrap();
     assert_eq!(
@@ -370,3 +372,5 @@ async fn an_item_waiting_on_a_node_that_is_not_ours_is_left_alone() {
     jenkins(&r).enqueue(waiting(6, "\u{2018}windows-box\u{2019} is offline"));
     assert!(r.run(now_ms()).await.unwrap().launched.is_empty());
 }
+
+mod relaunch;

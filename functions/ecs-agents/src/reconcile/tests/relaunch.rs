@@ -1,9 +1,8 @@
 //! The reconciler and earlier launches that failed: what it launches for an
 //! item whose agent stopped, and what it holds back.
 
-use super::tests::*;
 use super::*;
-use crate::launch::now_ms;
+use crate::clock::now_ms;
 
 const NO_NODES: &str = "There are no nodes with the label \u{2018}linux\u{2019}";
 
@@ -13,7 +12,7 @@ async fn failed_start(r: &TestReconciler, reason: &str) -> AgentName {
     let node = launched(r, 41, "linux").await;
     let task = ecs(r).running()[0].arn.clone();
     ecs(r).fail_start(&task, reason);
-    r.launcher().jenkins().delete_agent(&node).await.unwrap();
+    r.deployment().jenkins.delete_agent(&node).await.unwrap();
     jenkins(r).enqueue(waiting(41, NO_NODES));
     node
 }

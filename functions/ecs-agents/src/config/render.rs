@@ -1,8 +1,13 @@
 //! From a validated template to the exact RegisterTaskDefinition input.
 
-use super::model::*;
-use crate::config::spec::TemplateSpec;
-use crate::config::{AGENT_CONTAINER, Cloud, LaunchType};
+use super::spec::TemplateSpec;
+use super::{AGENT_CONTAINER, Cloud, LaunchType};
+use crate::taskdef::{
+    CLOUD_TAG, ContainerDefinition, EfsAuthorization, EfsVolumeConfiguration, EphemeralStorage,
+    HostEntry, HostVolume, KernelCapabilities, KeyValuePair, LinuxParameters, LogConfiguration,
+    MountPoint, PortMapping, RepositoryCredentials, RuntimePlatform, Secret, TEMPLATE_TAG, Tag,
+    TaskDefinition, Ulimit, Volume,
+};
 
 /// What rendering needs beyond the template's own fields.
 pub(crate) struct RenderContext<'a> {
@@ -199,8 +204,8 @@ fn volumes(spec: &TemplateSpec) -> Vec<Volume> {
 
 fn tags(spec: &TemplateSpec, cloud: &Cloud) -> Vec<Tag> {
     let ours = [
-        (super::CLOUD_TAG, cloud.name.clone()),
-        (super::TEMPLATE_TAG, spec.name.clone().unwrap_or_default()),
+        (CLOUD_TAG, cloud.name.clone()),
+        (TEMPLATE_TAG, spec.name.clone().unwrap_or_default()),
     ];
     let user = spec
         .tags

@@ -1,26 +1,42 @@
 //! Cold-start wiring shared by the functions: typed settings from the
 //! environment, the agents file, secrets, and the real adapters, all built
 //! once per function instance and reused by every invocation.
+//!
+//! Logging is set up by `lambda_runtime::tracing::init_default_subscriber`
+//! in each `main`: it reads the same variables (`AWS_LAMBDA_LOG_FORMAT`,
+//! `AWS_LAMBDA_LOG_LEVEL`, `RUST_LOG`) that SAM's `LoggingConfig` sets.
+
+mod secrets_manager;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
 
+pub use secrets_manager::{SecretsError, read_secret};
+
 use crate::config::{AgentsConfig, ConfigErrors};
 use crate::ecs::sdk::EcsAgentTasks;
 use crate::events::eventbridge::EventBridgePublisher;
 use crate::jenkins::http::{JenkinsHttp, SetupError};
-use crate::launch::{Launcher, LauncherOptions, deployment_id};
+use crate::launch::{Launcher, LauncherOptions};
+use crate::ports::{Deployment, Ports};
+use crate::reconcile::ReconcileOptions;
 use crate::secret::Secret;
-use crate::secrets::{SecretsError, read_secret};
 
 /// The agents file built into the functions (`infra/agents.yaml`), so a
 /// deployment carries exactly the templates `ecs-agents check` validated.
-pub const EMBEDDED_AGENTS: &str = include_str!("../../../infra/agents.yaml");
+pub const EMBEDDED_AGENTS: &str = include_str!("../../../../infra/agents.yaml");
 
-/// The launcher with the real adapters.
-pub type LiveLauncher = Launcher<JenkinsHttp, EcsAgentTasks, EventBridgePublisher>;
+/// The real adapters: Jenkins over HTTP, ECS and EventBridge through the SDK.
+#[derive(Debug, Clone, Copy)]
+pub struct Live;
+
+impl Ports for Live {
+    type Jenkins = JenkinsHttp;
+    type Ecs = EcsAgentTasks;
+    type Events = EventBridgePublisher;
+}
 
 /// Settings read from the environment at cold start.
 #[derive(Debug, Clone)]
@@ -39,6 +55,8 @@ pub struct Settings {
     pub event_bus: String,
     /// Launcher tunables.
     pub launcher: LauncherOptions,
+    /// Reconcile tunables (`RECONCILE_*`; only the reconcile function reads them).
+    pub reconcile: ReconcileOptions,
 }
 
 /// A setting that is missing or wrong; the function fails its cold start.
@@ -99,7 +117,16 @@ impl Settings {
                     })
             })
         };
+        let flag = |name: &'static str, default: bool| -> Result<bool, SettingsError> {
+            lookup(name).map_or(Ok(default), |text| {
+                text.parse().map_err(|_| SettingsError::Invalid {
+                    name,
+                    problem: format!("`{text}` is not true or false"),
+                })
+            })
+        };
         let defaults = LauncherOptions::default();
+        let reconcile = ReconcileOptions::default();
         Ok(Self {
             jenkins_api_url: lookup("JENKINS_API_URL")
                 .unwrap_or_else(|| config.cloud.jenkins_url.clone()),
@@ -110,6 +137,11 @@ impl Settings {
             launcher: LauncherOptions {
                 freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
                 usage_ttl: seconds("AGENT_COUNT_CACHE_SECONDS", defaults.usage_ttl)?,
+            },
+            reconcile: ReconcileOptions {
+                dry_run: flag("RECONCILE_DRY_RUN", reconcile.dry_run)?,
+                budget: seconds("RECONCILE_BUDGET_SECONDS", reconcile.budget)?,
+                ..reconcile
             },
             config: Arc::new(config),
         })
@@ -148,11 +180,11 @@ pub fn with_retry_policy(sdk: &SdkConfig) -> SdkConfig {
         .build()
 }
 
-/// Builds the launcher with the real adapters; reads the Jenkins token.
-pub async fn launcher(
+/// Builds the deployment with the real adapters; reads the Jenkins token.
+pub async fn deployment(
     settings: &Settings,
     sdk: &SdkConfig,
-) -> Result<LiveLauncher, BootstrapError> {
+) -> Result<Deployment<Live>, BootstrapError> {
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
     let token = read_secret(&secrets, &settings.jenkins_token_secret).await?;
     let jenkins = JenkinsHttp::new(&settings.jenkins_api_url, &settings.jenkins_user, token)?;
@@ -160,19 +192,22 @@ pub async fn launcher(
     let ecs = EcsAgentTasks::new(
         aws_sdk_ecs::Client::new(sdk),
         config.cloud.cluster.clone(),
-        deployment_id(&config),
+        config.cloud.started_by(),
     );
     let events = EventBridgePublisher::new(
         aws_sdk_eventbridge::Client::new(sdk),
         settings.event_bus.clone(),
     );
-    Ok(Launcher::new(
-        config,
-        jenkins,
-        ecs,
-        events,
-        settings.launcher,
-    ))
+    Ok(Deployment::new(config, jenkins, ecs, events))
+}
+
+/// The launcher of a deployment with the real adapters.
+pub async fn launcher(
+    settings: &Settings,
+    sdk: &SdkConfig,
+) -> Result<Launcher<Live>, BootstrapError> {
+    let deployment = deployment(settings, sdk).await?;
+    Ok(Launcher::new(Arc::new(deployment), settings.launcher))
 }
 
 /// Reads the webhook's shared secret.
@@ -185,28 +220,6 @@ pub async fn webhook_secret(
         .as_deref()
         .ok_or(BootstrapError::NoWebhookSecret)?;
     Ok(read_secret(&aws_sdk_secretsmanager::Client::new(sdk), id).await?)
-}
-
-/// Structured logs: JSON when Lambda asks for it (`AWS_LAMBDA_LOG_FORMAT=JSON`),
-/// level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else info.
-pub fn init_tracing() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info".into());
-    let filter = tracing_subscriber::EnvFilter::try_new(level.to_lowercase())
-        .unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .without_time();
-    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let result = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
-    // A subscriber set twice (tests) is not worth failing a cold start over.
-    drop(result);
 }
 
 #[cfg(test)]
@@ -230,9 +243,38 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(settings.config.cloud.name, "ecs");
+        assert_eq!(
+            (settings.reconcile.dry_run, settings.reconcile.budget),
+            (false, Duration::from_secs(40)),
+            "reconcile acts, within forty seconds"
+        );
         assert_eq!(settings.jenkins_api_url, "https://jenkins.example.com");
         assert_eq!(settings.event_bus, "default");
         assert_eq!(settings.launcher, LauncherOptions::default());
+        assert_eq!(settings.reconcile, ReconcileOptions::default());
+    }
+
+    #[test]
+    fn reconcile_settings_are_read_with_the_others() {
+        let settings = Settings::from_lookup(env(&[
+            ("JENKINS_USER", "ci"),
+            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+            ("RECONCILE_DRY_RUN", "true"),
+            ("RECONCILE_BUDGET_SECONDS", "25"),
+        ]))
+        .unwrap();
+        assert!(settings.reconcile.dry_run);
+        assert_eq!(settings.reconcile.budget, Duration::from_secs(25));
+        let invalid = Settings::from_lookup(env(&[
+            ("JENKINS_USER", "ci"),
+            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+            ("RECONCILE_DRY_RUN", "maybe"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            invalid.to_string(),
+            "environment variable RECONCILE_DRY_RUN: `maybe` is not true or false"
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 
-use super::print::needs_escape;
 use super::*;
+use crate::labels::print::needs_escape;
 
 /// Atom names with the characters that make printing interesting: operators, spaces,
 /// dashes before `>`, dots, backslashes, Unicode and the empty name.

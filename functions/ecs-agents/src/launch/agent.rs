@@ -1,0 +1,197 @@
+//! One agent's launch once its name is known: create the node, read its
+//! secret, run its task; on failure, delete the node again and report.
+//!
+//! Remote calls per launch in steady state: create node, read secret,
+//! RunTask, plus the event publish. Task definitions and agent counts are
+//! cached per function instance.
+
+use tracing::{info, warn};
+
+use super::request;
+use super::{LaunchError, LaunchOutcome, Launcher, QueuedBuild};
+use crate::clock::now_ms;
+use crate::config::AgentTemplate;
+use crate::ecs::{AgentTasks, EcsError, RunOutcome};
+use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
+use crate::jenkins::{Created, JenkinsNodes};
+use crate::metrics::Record;
+use crate::naming::AgentName;
+use crate::ports::Ports;
+
+impl<P: Ports> Launcher<P> {
+    pub(crate) async fn launch_agent(
+        &self,
+        build: &QueuedBuild,
+        template: &AgentTemplate,
+        name: AgentName,
+    ) -> Result<LaunchOutcome, LaunchError> {
+        let deployment = &self.deployment;
+        let node = request::agent_node(&deployment.config.cloud, template, &name, build, now_ms());
+        let created = deployment
+            .jenkins
+            .create_agent(&node)
+            .await
+            .map_err(|e| LaunchError::jenkins(&name, e))?;
+        match self.start_task(build, template, &name).await {
+            Ok(task_arn) if created == Created::New => {
+                self.usage.record(template);
+                let waited = now_ms().saturating_sub(build.in_queue_since) as f64;
+                Record::new([("Template", template.name.clone())])
+                    .metric("Launches", "Count", 1.0)
+                    .metric("QueueToLaunchMs", "Milliseconds", waited)
+                    .emit();
+                info!(node = %name, template = %template.name, task_arn = %task_arn, "agent launched");
+                self.publish(
+                    AgentEventKind::AgentLaunched,
+                    &name,
+                    template,
+                    build,
+                    Some(task_arn.clone()),
+                    None,
+                )
+                .await;
+                Ok(LaunchOutcome::Launched {
+                    node: name,
+                    template: template.name.clone(),
+                    task_arn,
+                })
+            }
+            Ok(task_arn) => Ok(LaunchOutcome::AlreadyLaunching {
+                node: name,
+                task_arn: Some(task_arn),
+            }),
+            Err(TaskStart::Conflict) if created == Created::AlreadyExists => {
+                Ok(LaunchOutcome::AlreadyLaunching {
+                    node: name,
+                    task_arn: None,
+                })
+            }
+            Err(failure) => Err(self
+                .clean_up(failure, created, build, template, &name)
+                .await),
+        }
+    }
+
+    /// Reads the secret and runs the task; the node exists.
+    async fn start_task(
+        &self,
+        build: &QueuedBuild,
+        template: &AgentTemplate,
+        name: &AgentName,
+    ) -> Result<String, TaskStart> {
+        let deployment = &self.deployment;
+        let secret = deployment
+            .jenkins
+            .agent_secret(name)
+            .await
+            .map_err(|e| TaskStart::Failed(LaunchError::jenkins(name, e)))?;
+        let definition = deployment
+            .ecs
+            .task_definition(template)
+            .await
+            .map_err(|e| TaskStart::ecs(e, name))?;
+        let launch = request::task_launch(
+            &deployment.config.cloud,
+            template,
+            definition,
+            name,
+            secret,
+            build,
+            deployment.started_by(),
+        );
+        match deployment.ecs.run(&launch).await {
+            Ok(RunOutcome::Started { task_arn }) => Ok(task_arn),
+            Ok(RunOutcome::Failed(failure)) => {
+                Err(TaskStart::Failed(LaunchError::not_run(name, &failure)))
+            }
+            Err(error) => Err(TaskStart::ecs(error, name)),
+        }
+    }
+
+    /// Deletes the node this launch created, reports, and passes the error on.
+    async fn clean_up(
+        &self,
+        failure: TaskStart,
+        created: Created,
+        build: &QueuedBuild,
+        template: &AgentTemplate,
+        name: &AgentName,
+    ) -> LaunchError {
+        let error = match failure {
+            TaskStart::Failed(error) => error,
+            // Token used before with other parameters: an earlier launch for
+            // this queue entry happened and its node is gone, so this one is late.
+            TaskStart::Conflict => LaunchError::AlreadyServed { node: name.clone() },
+        };
+        if created == Created::New
+            && let Err(delete_error) = self.deployment.jenkins.delete_agent(name).await
+        {
+            warn!(node = %name, error = %delete_error, "could not delete the node of a failed launch; the reconciler will");
+        }
+        let retryable = error.is_retryable();
+        warn!(node = %name, reason = %error, retryable, "agent launch failed");
+        // The dashboard's and alarms' dimension values: kept as first published.
+        let class = if retryable { "transient" } else { "permanent" };
+        Record::new([
+            ("Template", template.name.clone()),
+            ("Class", class.to_owned()),
+        ])
+        .metric("LaunchFailures", "Count", 1.0)
+        .emit();
+        // Also without dimensions: the alarm watches the total.
+        Record::new(std::iter::empty())
+            .metric("LaunchFailures", "Count", 1.0)
+            .emit();
+        self.usage.invalidate();
+        if let LaunchError::Permanent(_) = &error {
+            self.publish(
+                AgentEventKind::AgentLaunchFailed,
+                name,
+                template,
+                build,
+                None,
+                Some(error.to_string()),
+            )
+            .await;
+        }
+        error
+    }
+
+    async fn publish(
+        &self,
+        kind: AgentEventKind,
+        name: &AgentName,
+        template: &AgentTemplate,
+        build: &QueuedBuild,
+        task_arn: Option<String>,
+        reason: Option<String>,
+    ) {
+        let event = AgentEvent {
+            kind,
+            node: name.to_string(),
+            template: template.name.clone(),
+            queue_item: Some(build.queue_item),
+            task_arn,
+            reason,
+            stop: None,
+        };
+        if let Err(error) = self.deployment.events.publish(&event).await {
+            warn!(%error, kind = kind.detail_type(), "agent event not published");
+        }
+    }
+}
+
+/// Why a task did not start.
+enum TaskStart {
+    Failed(LaunchError),
+    Conflict,
+}
+
+impl TaskStart {
+    fn ecs(error: EcsError, name: &AgentName) -> Self {
+        match error {
+            EcsError::TokenConflict(_) => Self::Conflict,
+            other => Self::Failed(LaunchError::ecs(Some(name), other)),
+        }
+    }
+}

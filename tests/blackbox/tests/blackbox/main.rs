@@ -1,0 +1,14 @@
+//! Black-box tests, one binary (each test binary links the AWS SDKs): the
+//! real function handlers and adapters against moto and the Jenkins
+//! stand-in, and static checks of the SAM stack.
+//!
+//! Each test starts and stops the moto and stand-in instances it needs, on
+//! free loopback ports; moto comes from the repository's `.venv`
+//! (`scripts/python-env`). One module: `cargo test -p blackbox-tests --test
+//! blackbox -- stop::`.
+
+mod launch;
+mod reconcile;
+mod sam_template;
+mod scenario;
+mod stop;

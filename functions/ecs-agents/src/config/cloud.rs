@@ -12,6 +12,11 @@ pub const DEFAULT_IMAGE: &str = "jenkins/inbound-agent:latest";
 pub const DEFAULT_MAX_AGENTS: u32 = 20;
 /// Default time an agent may take from RunTask to connected (the plugin's 900 s).
 pub const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(900);
+/// Default time a disconnected agent may take to come back (remoting's
+/// `-noReconnectAfter`, docs/jenkins-api.md §12): long enough for a
+/// controller restart or an upgrade, short enough that a dead agent's task
+/// does not linger.
+pub const DEFAULT_RECONNECT_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Cloud names appear in ECS `startedBy` (≤ 36 characters) after a short prefix.
 pub const MAX_CLOUD_NAME: usize = 24;
 
@@ -42,11 +47,16 @@ pub struct Cloud {
     pub idle_minutes: Option<u32>,
     /// Deadline from RunTask to a connected agent.
     pub agent_launch_timeout: Duration,
+    /// How long a disconnected agent keeps trying to reconnect, and the
+    /// reconciler waits for it, before it is retired.
+    pub agent_reconnect_window: Duration,
     /// Image for templates that name none.
     pub default_image: String,
 }
 
 const AT: &str = "cloud";
+/// The longest reconnect window: the Kubernetes plugin's `-noReconnectAfter 1d`.
+const MAX_RECONNECT_MINUTES: u32 = 24 * 60;
 
 impl Cloud {
     /// A cloud to check templates against when the real section is broken.
@@ -64,6 +74,7 @@ impl Cloud {
             num_executors: 1,
             idle_minutes: None,
             agent_launch_timeout: DEFAULT_LAUNCH_TIMEOUT,
+            agent_reconnect_window: DEFAULT_RECONNECT_WINDOW,
             default_image: DEFAULT_IMAGE.into(),
         }
     }
@@ -95,6 +106,21 @@ pub(crate) fn check(spec: &CloudSpec, errors: &mut Errors) -> Option<Cloud> {
         "agentLaunchTimeoutSeconds",
         errors,
     );
+    at_least_one(
+        spec.agent_reconnect_minutes,
+        "agentReconnectMinutes",
+        errors,
+    );
+    if spec
+        .agent_reconnect_minutes
+        .is_some_and(|m| m > MAX_RECONNECT_MINUTES)
+    {
+        errors.at(
+            AT,
+            "agentReconnectMinutes",
+            format!("must be at most {MAX_RECONNECT_MINUTES} (one day)"),
+        );
+    }
     if errors.len() > before {
         return None;
     }
@@ -113,6 +139,11 @@ pub(crate) fn check(spec: &CloudSpec, errors: &mut Errors) -> Option<Cloud> {
         agent_launch_timeout: spec
             .agent_launch_timeout_seconds
             .map_or(DEFAULT_LAUNCH_TIMEOUT, |s| Duration::from_secs(s.into())),
+        agent_reconnect_window: spec
+            .agent_reconnect_minutes
+            .map_or(DEFAULT_RECONNECT_WINDOW, |m| {
+                Duration::from_secs(u64::from(m) * 60)
+            }),
         default_image: spec
             .default_image
             .clone()
@@ -193,8 +224,27 @@ mod tests {
         assert_eq!(cloud.num_executors, 1);
         assert_eq!(cloud.idle_minutes, None, "single use by default");
         assert_eq!(cloud.agent_launch_timeout, Duration::from_secs(900));
+        assert_eq!(cloud.agent_reconnect_window, Duration::from_secs(600));
         assert_eq!(cloud.jenkins_url, "https://jenkins.example.com");
         assert_eq!(cloud.default_image, DEFAULT_IMAGE);
+    }
+
+    #[test]
+    fn the_reconnect_window_is_minutes_from_one_to_a_day() {
+        let mut spec = spec();
+        spec.agent_reconnect_minutes = Some(30);
+        let cloud = check(&spec, &mut Errors::default()).unwrap();
+        assert_eq!(cloud.agent_reconnect_window, Duration::from_secs(1800));
+        spec.agent_reconnect_minutes = Some(0);
+        assert_eq!(
+            messages(&spec),
+            ["cloud.agentReconnectMinutes: must be at least 1 (leave it out for the default)"]
+        );
+        spec.agent_reconnect_minutes = Some(24 * 60 + 1);
+        assert_eq!(
+            messages(&spec),
+            ["cloud.agentReconnectMinutes: must be at most 1440 (one day)"]
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct CloudSpec {
     pub idle_minutes: Option<u32>,
     /// How long an agent may take from RunTask to connected (default 900).
     pub agent_launch_timeout_seconds: Option<u32>,
+    /// How long a connected agent may stay disconnected (a controller
+    /// restart, a dropped WebSocket) and reconnect (default 10).
+    pub agent_reconnect_minutes: Option<u32>,
     /// Image for templates that name none.
     pub default_image: Option<String>,
 }

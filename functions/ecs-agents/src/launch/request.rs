@@ -82,9 +82,14 @@ fn environment(cloud: &Cloud, template: &AgentTemplate, name: &AgentName) -> Vec
             "JENKINS_AGENT_WORKDIR".to_owned(),
             template.work_dir(name.as_str()),
         ),
-        // Exit when the node is deleted instead of retrying forever, so the
-        // task ends with its build (docs/jenkins-api.md §8).
-        ("REMOTING_OPTS".to_owned(), "-noReconnect".to_owned()),
+        // Reconnect after a controller restart or a dropped WebSocket, so a
+        // running build survives it, but give up after the cloud's window
+        // (docs/jenkins-api.md §12). Nothing relies on the agent exiting by
+        // itself: whoever retires an agent stops its task.
+        (
+            "REMOTING_OPTS".to_owned(),
+            reconnect_option(cloud.agent_reconnect_window),
+        ),
     ];
     if cloud.web_socket {
         env.push(("JENKINS_WEB_SOCKET".to_owned(), "true".to_owned()));
@@ -93,6 +98,14 @@ fn environment(cloud: &Cloud, template: &AgentTemplate, name: &AgentName) -> Vec
         env.push(("JENKINS_TUNNEL".to_owned(), tunnel.clone()));
     }
     env
+}
+
+/// remoting's `-noReconnectAfter`, in whole minutes (its `10m` syntax).
+fn reconnect_option(window: std::time::Duration) -> String {
+    format!(
+        "-noReconnectAfter {}m",
+        window.as_secs().div_ceil(60).max(1)
+    )
 }
 
 fn tags(

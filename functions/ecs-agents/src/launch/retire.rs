@@ -45,8 +45,8 @@ impl<P: Ports> Launcher<P> {
                 reason: format!("{node} is not an agent of this deployment"),
             });
         }
-        // Node first: with -noReconnect the agent then exits by itself, and
-        // a build can never land on a node whose task is going away.
+        // Node first: a build can never land on a node whose task is going
+        // away. The task is stopped here, not left to exit by itself.
         deployment
             .jenkins
             .delete_agent(node)

@@ -196,7 +196,10 @@ fn every_agent_sample_names_its_node_in_the_group_and_the_environment() {
             change.environment("JENKINS_AGENT_WORKDIR"),
             Some("/home/jenkins/agent")
         );
-        assert_eq!(change.environment("REMOTING_OPTS"), Some("-noReconnect"));
+        assert_eq!(
+            change.environment("REMOTING_OPTS"),
+            Some("-noReconnectAfter 10m")
+        );
         assert_eq!(change.containers.len(), 1);
         let container = &change.containers[0];
         assert_eq!(container.name.as_deref(), Some("jenkins-agent"));

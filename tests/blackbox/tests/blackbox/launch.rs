@@ -50,7 +50,7 @@ async fn a_queued_build_gets_one_exclusive_websocket_node_and_one_task_carrying_
     );
     assert_eq!(
         task_env(task, "REMOTING_OPTS").as_deref(),
-        Some("-noReconnect")
+        Some("-noReconnectAfter 10m")
     );
     let published = world.published().await.unwrap();
     assert_eq!(published.len(), 1, "{published:?}");

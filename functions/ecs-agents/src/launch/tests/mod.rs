@@ -88,7 +88,7 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
     );
     assert_eq!(
         env(launch, "REMOTING_OPTS").as_deref(),
-        Some("-noReconnect")
+        Some("-noReconnectAfter 10m")
     );
     assert_eq!(launch.secret, FakeJenkins::secret_for(&name));
     assert_eq!(launch.group, "jenkins-agent:ecs-linux-7");

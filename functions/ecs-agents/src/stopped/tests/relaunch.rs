@@ -219,6 +219,9 @@ async fn the_log_of_a_whole_run_never_contains_the_agent_secret() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have registered these callsites while no
+    // subscriber wanted them; recompute, or this one may see no events.
+    tracing::callsite::rebuild_interest_cache();
     let handler = handler();
     let node = launched(&handler, 7).await;
     handler.handle(&stopped(&node, 6)).await.unwrap();

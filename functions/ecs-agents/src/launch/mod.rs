@@ -31,7 +31,7 @@ pub use outcome::LaunchOutcome;
 pub use request::client_token;
 pub use retire::RetireOutcome;
 
-use crate::config::{AgentTemplate, AgentsConfig};
+use crate::config::{AgentTemplate, AgentsConfig, Retention};
 use crate::jenkins::{JenkinsNodes, QueueItemState};
 use crate::labels::LabelExpr;
 use crate::ports::{Deployment, Ports};
@@ -132,7 +132,7 @@ impl<P: Ports> Launcher<P> {
         template: &AgentTemplate,
         attempt: u32,
     ) -> Result<LaunchOutcome, LaunchError> {
-        if !self.still_queued(build).await {
+        if !self.still_queued(build, template).await {
             return Ok(LaunchOutcome::ignored(format!(
                 "queue item {} has left the queue",
                 build.queue_item
@@ -159,9 +159,16 @@ impl<P: Ports> Launcher<P> {
 
     /// Whether to go ahead: fresh news, or Jenkins says the item still waits.
     /// Fails open: if Jenkins cannot say, launching beats a stuck build.
-    async fn still_queued(&self, build: &QueuedBuild) -> bool {
+    ///
+    /// Fresh news is not enough for a reusable template: Jenkins announces
+    /// an item as buildable before the same queue pass hands it to an idle
+    /// executor (docs/jenkins-api.md §11), and where agents are kept for
+    /// reuse an idle one is the normal case. One extra call there saves a
+    /// surplus task per build.
+    async fn still_queued(&self, build: &QueuedBuild, template: &AgentTemplate) -> bool {
         let fresh = build.age.is_some_and(|age| age <= self.options.freshness);
-        if build.verified_queued || fresh {
+        let reusable = matches!(template.retention, Retention::Idle { .. });
+        if build.verified_queued || (fresh && !reusable) {
             return true;
         }
         match self.deployment.jenkins.queue_item(build.queue_item).await {

@@ -16,6 +16,7 @@ cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com/', 
 templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1], maxAgents: 2}
   - {name: big, labels: big, cpu: 4096, memory: 8192, subnets: [s-1]}
+  - {name: warm, labels: warm, cpu: 512, memory: 1024, subnets: [s-1], idleMinutes: 30}
 ";
 
 type TestLauncher = Launcher<Fakes>;
@@ -217,6 +218,45 @@ async fn a_late_event_for_an_item_that_left_the_queue_launches_nothing() {
     );
     assert!(launcher.deployment.jenkins.node_names().is_empty());
     assert!(launcher.deployment.ecs.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn a_fresh_event_for_a_single_use_template_launches_without_asking_the_queue() {
+    let launcher = launcher();
+    launcher.launch(&build(5, "linux")).await.unwrap();
+    assert_eq!(launcher.deployment.jenkins.calls(Call::QueueItem), 0);
+}
+
+#[tokio::test]
+async fn a_fresh_event_for_a_reusable_template_launches_nothing_once_an_idle_agent_took_the_item() {
+    // Jenkins announces the item, then hands it to a warm agent in the same pass.
+    let launcher = launcher();
+    launcher
+        .deployment
+        .jenkins
+        .set_queue_item(6, crate::jenkins::QueueItemState::Left { cancelled: false });
+    let outcome = launcher.launch(&build(6, "warm")).await.unwrap();
+    assert_eq!(
+        outcome,
+        LaunchOutcome::Ignored {
+            reason: "queue item 6 has left the queue".into()
+        }
+    );
+    assert_eq!(launcher.deployment.jenkins.calls(Call::QueueItem), 1);
+    assert!(launcher.deployment.ecs.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn a_fresh_event_for_a_reusable_template_still_waiting_launches() {
+    let launcher = launcher();
+    launcher.deployment.jenkins.set_queue_item(
+        7,
+        crate::jenkins::QueueItemState::Queued {
+            in_queue_since: 1_764_270_000_000,
+        },
+    );
+    let outcome = launcher.launch(&build(7, "warm")).await.unwrap();
+    assert!(matches!(outcome, LaunchOutcome::Launched { .. }), "{outcome:?}");
 }
 
 #[tokio::test]

@@ -36,6 +36,11 @@ pub fn routes() -> Router<Shared> {
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/reset", post(reset))
+        .route("/restart", post(restart))
+        .route(
+            "/queue-events",
+            get(queue_events).delete(clear_queue_events),
+        )
         .route("/create-race-window", put(race_window))
         .route("/built-in", put(built_in))
 }
@@ -211,6 +216,22 @@ async fn requests(State(shared): State<Shared>) -> Response {
 
 async fn clear_requests(State(shared): State<Shared>) -> Response {
     shared.lock().requests.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn restart(State(shared): State<Shared>) -> Response {
+    crate::restart::restart(&mut shared.lock());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn queue_events(State(shared): State<Shared>) -> Response {
+    let mut state = shared.lock();
+    dispatch::maintain(&mut state, now_ms());
+    Json(&state.queue_events).into_response()
+}
+
+async fn clear_queue_events(State(shared): State<Shared>) -> Response {
+    shared.lock().queue_events.clear();
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use crate::state::State;
 use crate::state::computer::{Computer, ComputerKind, Mode};
+use crate::state::listener::QueueEvent;
 use crate::state::queue::{Executable, LeftItem, QueueItem, Stage, Task};
 
 /// Runs one maintenance pass at time `now` (epoch ms).
@@ -30,9 +31,32 @@ pub fn maintain(state: &mut State, now: i64) {
         .filter(|i| matches!(i.stage, Stage::Buildable { .. }))
         .map(|i| i.id)
         .collect();
+    // Every item entering buildable is announced before any is offered:
+    // Jenkins makes items buildable, then runs its allocation loop.
+    announce(state, &buildable);
     for id in buildable {
         offer(state, id);
     }
+}
+
+/// `QueueListener.onEnterBuildable` for the items that have just entered.
+fn announce(state: &mut State, buildable: &[u64]) {
+    for item in state.queue.iter().filter(|i| buildable.contains(&i.id)) {
+        if state.announced.insert(item.id) {
+            state.queue_events.push(QueueEvent::EnterBuildable {
+                id: item.id,
+                label: item.label.as_ref().map(|l| l.canonical()),
+                task: item.task.name(),
+                in_queue_since: item.in_queue_since,
+            });
+        }
+    }
+}
+
+/// `QueueListener.onLeft`.
+pub(crate) fn left(state: &mut State, id: u64, cancelled: bool) {
+    state.announced.remove(&id);
+    state.queue_events.push(QueueEvent::Left { id, cancelled });
 }
 
 /// Offers item `id` to every computer with an idle executor; assigns it to the first one
@@ -118,10 +142,12 @@ fn start(state: &mut State, index: usize, kind: ComputerKind, name: &str) {
     {
         slot.current = Some(executable.clone());
     }
-    let left = LeftItem {
+    let id = item.id;
+    let left_item = LeftItem {
         item,
         executable: Some(executable),
         left_at: Instant::now(),
     };
-    state.left.insert(left.item.id, left);
+    state.left.insert(id, left_item);
+    left(state, id, false);
 }

@@ -38,6 +38,8 @@
 //! | `GET`/`POST`/`DELETE faults` [`Fault`] | list, arm, clear faults |
 //! | `GET`/`DELETE requests` | the request log ([`RecordedRequest`]), or clear it |
 //! | `POST reset` | forget nodes, queue, builds, requests, faults |
+//! | `POST restart` | restart the controller: agents disconnected, queue kept, Pipeline `node` blocks resumed ([`restart`]) |
+//! | `GET`/`DELETE queue-events` | the queue-listener callbacks (`onEnterBuildable`, `onLeft`) so far, or clear them |
 //! | `PUT create-race-window` `{"ms"?}` | set or clear the create race window |
 //! | `PUT built-in` `{"numExecutors", "labelString"?, "mode"?}` | reconfigure the controller's node |
 
@@ -56,6 +58,7 @@ pub mod json;
 pub mod names;
 pub mod ops;
 pub mod queue_http;
+pub mod restart;
 pub mod router;
 mod running;
 pub mod state;
@@ -69,5 +72,6 @@ pub use http_util::{jetty_header_bytes, x_error_as_received};
 pub use ops::{ControlError, Enqueue};
 pub use running::RunningStandIn;
 pub use state::computer::{Computer, ComputerKind, Mode, NodeConfig, OfflineCause};
+pub use state::listener::QueueEvent;
 pub use state::queue::{Executable, LeftItem, QueueItem, Stage, Task};
 pub use traffic::{Fault, RecordedRequest};

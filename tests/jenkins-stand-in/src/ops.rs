@@ -221,6 +221,7 @@ pub fn cancel(state: &mut State, id: u64) -> Option<bool> {
                 left_at: Instant::now(),
             },
         );
+        crate::dispatch::left(state, id, true);
         maintain(state, now_ms());
         return Some(true);
     }
@@ -248,6 +249,7 @@ pub fn remove_item(state: &mut State, id: u64) -> bool {
     let before = state.queue.len() + state.left.len();
     state.queue.retain(|i| i.id != id);
     state.left.remove(&id);
+    state.announced.remove(&id);
     maintain(state, now_ms());
     before != state.queue.len() + state.left.len()
 }

@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 use crate::dispatch::maintain;
 use crate::ops::{ControlError, Enqueue};
 use crate::state::computer::Computer;
+use crate::state::listener::QueueEvent;
 use crate::state::queue::{Executable, LeftItem, QueueItem};
 use crate::state::{Shared, State, now_ms};
 use crate::traffic::{Fault, RecordedRequest};
@@ -153,6 +154,23 @@ impl RunningStandIn {
     /// Changes the `doCreateItem` race window (see the builder).
     pub fn set_create_race_window(&self, window: Option<Duration>) {
         self.shared.lock().settings.create_race_window = window;
+    }
+
+    /// The queue-listener callbacks so far, oldest first: what an emitter hears.
+    pub fn queue_events(&self) -> Vec<QueueEvent> {
+        self.with(|s| s.queue_events.clone())
+    }
+
+    /// Forgets the queue-listener callbacks seen so far.
+    pub fn clear_queue_events(&self) {
+        self.shared.lock().queue_events.clear();
+    }
+
+    /// Restarts the controller: agents disconnected, queue restored, running
+    /// freestyle builds lost and Pipeline `node` blocks waiting for their agent
+    /// ([`crate::restart`]).
+    pub fn restart(&self) {
+        crate::restart::restart(&mut self.shared.lock());
     }
 
     /// Forgets nodes, queue, builds, requests and faults.

@@ -37,6 +37,7 @@ pub struct FakeJenkins {
 struct State {
     nodes: BTreeMap<AgentName, (AgentNode, AgentStatus)>,
     idle_since: HashMap<AgentName, u64>,
+    offline_since: HashMap<AgentName, u64>,
     waiting: Vec<QueueEntry>,
     queue: HashMap<u64, QueueItemState>,
     calls: HashMap<Call, usize>,
@@ -65,9 +66,29 @@ impl FakeJenkins {
 
     /// Marks an agent as connected (online, idle) or not.
     pub fn set_connected(&self, name: &AgentName, connected: bool) {
-        if let Some((_, status)) = self.lock().nodes.get_mut(name) {
+        let mut state = self.lock();
+        if let Some((_, status)) = state.nodes.get_mut(name) {
             status.offline = !connected;
         }
+        if connected {
+            state.offline_since.remove(name);
+        }
+    }
+
+    /// A connected agent's channel breaks at `at` (epoch ms): offline, with
+    /// Jenkins' `ChannelTermination` cause.
+    pub fn drop_connection(&self, name: &AgentName, at: u64) {
+        self.set_connected(name, false);
+        self.lock().offline_since.insert(name.clone(), at);
+    }
+
+    /// The controller restarts: every agent offline, as if never connected.
+    pub fn restart(&self) {
+        let mut state = self.lock();
+        for (_, status) in state.nodes.values_mut() {
+            status.offline = true;
+        }
+        state.offline_since.clear();
     }
 
     /// Puts an item in the queue listing.
@@ -202,6 +223,7 @@ impl JenkinsNodes for FakeJenkins {
             temporarily_offline: status.temporarily_offline,
             idle: status.idle,
             idle_since: state.idle_since.get(&node.name).copied(),
+            offline_since: state.offline_since.get(&node.name).copied(),
             labels: node
                 .label_string
                 .split_whitespace()

@@ -92,6 +92,10 @@ pub struct NodeInfo {
     pub idle: bool,
     /// `idleStartMilliseconds`: since when every executor is idle (epoch ms).
     pub idle_since: Option<u64>,
+    /// When Jenkins recorded why the node is offline (`offlineCause.timestamp`,
+    /// epoch ms): set once a connected agent drops; `None` for a node that has
+    /// not connected since the controller started (docs/jenkins-api.md §4).
+    pub offline_since: Option<u64>,
     /// Label atoms, the node's own name included (`assignedLabels[name]`).
     pub labels: Vec<String>,
 }

@@ -11,6 +11,9 @@
 //! - **orphan tasks**: our task whose node is gone → stopped;
 //! - **never connected**: our node still offline after the agent launch
 //!   timeout → task stopped, node deleted, `AgentLaunchFailed` reported;
+//! - **disconnected**: our agent was connected, then offline for longer than
+//!   the reconnect window (a controller restart or a dropped connection it
+//!   did not come back from) → task stopped, node deleted (see [`presence`]);
 //! - **idle agents**: idle longer than the template's retention (reuse), or
 //!   than a short grace after their one build (single use) → retired; idle
 //!   time is measured from Jenkins' `idleStartMilliseconds` where a version
@@ -28,6 +31,7 @@
 //! line per run.
 
 mod attempts;
+mod presence;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -102,6 +106,8 @@ pub struct RunSummary {
     pub orphan_tasks: Vec<String>,
     /// Agents that never connected, retired.
     pub never_connected: Vec<AgentName>,
+    /// Agents that disconnected and did not come back in time, retired.
+    pub disconnected: Vec<AgentName>,
     /// Idle agents retired.
     pub idle_retired: Vec<AgentName>,
     /// Task-definition revisions no template renders any more, deregistered.
@@ -149,6 +155,8 @@ pub struct Reconciler<P: Ports> {
     /// runs; a cold start restarts the measure (agents kept longer, never
     /// retired early).
     idle_seen: std::sync::Mutex<HashMap<AgentName, u64>>,
+    /// Which agents were seen online, and since when offline, across runs.
+    presence: std::sync::Mutex<presence::Presence>,
 }
 
 /// One run's picture of the world.
@@ -169,6 +177,7 @@ impl<P: Ports> Reconciler<P> {
             launcher,
             options,
             idle_seen: std::sync::Mutex::default(),
+            presence: std::sync::Mutex::default(),
         }
     }
 
@@ -211,6 +220,7 @@ impl<P: Ports> Reconciler<P> {
             ghost_nodes = s.ghost_nodes.len(),
             orphan_tasks = s.orphan_tasks.len(),
             never_connected = s.never_connected.len(),
+            disconnected = s.disconnected.len(),
             idle_retired = s.idle_retired.len(),
             placeholder_created = s.placeholder_created,
             errors = s.errors.len(),

@@ -5,6 +5,7 @@ use std::time::Duration;
 use tracing::info;
 
 use super::attempts::{Next, next_launch};
+use super::presence::{Presence, Verdict};
 use super::why::{Wanted, waiting_for};
 use super::{Run, World};
 use crate::config::identity::created_ms;
@@ -29,6 +30,7 @@ impl<P: Ports> Run<'_, P> {
             .filter(|n| config.template_of(n.name.as_str()).is_some())
             .collect();
         self.summary.nodes = ours.len();
+        self.presence().observe(&ours, world.now_ms);
         self.placeholder(world).await;
         for node in &ours {
             if !self.in_time() {
@@ -106,22 +108,44 @@ impl<P: Ports> Run<'_, P> {
         if node.offline && task.is_none() && age > options.ghost_grace {
             self.summary.ghost_nodes.push(node.name.clone());
             self.retire(&node.name, None, "ghost node").await;
-        } else if node.offline
-            && !node.temporarily_offline
-            && task.is_some()
-            && age > config.cloud.agent_launch_timeout
-        {
-            self.summary.never_connected.push(node.name.clone());
-            self.retire(&node.name, task, "agent did not connect").await;
-            let reason = format!(
-                "agent did not connect within {} s",
-                config.cloud.agent_launch_timeout.as_secs()
-            );
-            self.report_failure(&node.name, reason).await;
+        } else if node.offline && !node.temporarily_offline && task.is_some() {
+            let verdict = self
+                .presence()
+                .judge(node, age, &config.cloud, world.now_ms);
+            self.offline_agent(node, task, verdict).await;
         } else if self.idle_too_long(node, world.now_ms) {
             self.summary.idle_retired.push(node.name.clone());
             self.retire(&node.name, task, "idle agent retired").await;
         }
+    }
+
+    /// Retires an offline agent whose task runs, once it is not coming.
+    async fn offline_agent(&mut self, node: &NodeInfo, task: Option<&AgentTask>, verdict: Verdict) {
+        let cloud = &self.reconciler.deployment.config.cloud;
+        match verdict {
+            Verdict::Wait => {}
+            Verdict::NeverConnected => {
+                let timeout = cloud.agent_launch_timeout.as_secs();
+                self.summary.never_connected.push(node.name.clone());
+                self.retire(&node.name, task, "agent did not connect").await;
+                let reason = format!("agent did not connect within {timeout} s");
+                self.report_failure(&node.name, reason).await;
+            }
+            Verdict::Disconnected => {
+                let window = cloud.agent_reconnect_window.as_secs() / 60;
+                info!(node = %node.name, "agent disconnected and did not come back within {window} min");
+                self.summary.disconnected.push(node.name.clone());
+                self.retire(&node.name, task, "agent did not reconnect")
+                    .await;
+            }
+        }
+    }
+
+    fn presence(&self) -> std::sync::MutexGuard<'_, Presence> {
+        self.reconciler
+            .presence
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     fn idle_too_long(&self, node: &NodeInfo, now_ms: u64) -> bool {
@@ -187,6 +211,10 @@ impl<P: Ports> Run<'_, P> {
                 // Jenkins names the node when exactly one has the label: if
                 // it is one of our agents (launching for another item, or
                 // single use), the item needs another agent of its template.
+                // Unless that agent was connected and is now away: after a
+                // controller restart a Pipeline waits for its own agent by
+                // name, and the agent is reconnecting (see `presence`).
+                Some(Wanted::Node(node)) if self.reconnecting(&node, world) => continue,
                 Some(Wanted::Node(node)) => config.template_of(&node),
                 None => None,
             };
@@ -217,6 +245,18 @@ impl<P: Ports> Run<'_, P> {
                 }
             }
         }
+    }
+
+    /// Whether `name` is an agent of ours that was connected, is offline now,
+    /// and whose task still runs.
+    fn reconnecting(&self, name: &str, world: &World) -> bool {
+        let Some(node) = world.nodes.iter().find(|n| n.name.as_str() == name) else {
+            return false;
+        };
+        node.offline
+            && !node.temporarily_offline
+            && world.tasks.contains_key(&node.name)
+            && self.presence().was_connected(node)
     }
 
     /// This deployment's stopped tasks, listed once per run. If ECS cannot

@@ -5,10 +5,11 @@
 //! asks for Jenkins' non-atomic node creation (see [`Settings::create_race_window`]).
 
 pub mod computer;
+pub mod listener;
 pub mod offline;
 pub mod queue;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -57,6 +58,10 @@ pub struct State {
     pub requests: Vec<RecordedRequest>,
     /// Pending fault injections.
     pub faults: Vec<Fault>,
+    /// The queue-listener callbacks so far, oldest first.
+    pub queue_events: Vec<listener::QueueEvent>,
+    /// Items whose `onEnterBuildable` has fired since they last entered.
+    pub announced: HashSet<u64>,
 }
 
 impl State {
@@ -72,6 +77,8 @@ impl State {
             next_build: HashMap::new(),
             requests: Vec::new(),
             faults: Vec::new(),
+            queue_events: Vec::new(),
+            announced: HashSet::new(),
         }
     }
 

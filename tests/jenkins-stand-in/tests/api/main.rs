@@ -14,4 +14,5 @@ mod offline;
 mod queue;
 mod race;
 mod requests;
+mod restart;
 mod why;

@@ -51,7 +51,7 @@ const QUEUE_ITEM_TREE: &str = "tree=id,cancelled,inQueueSince";
 /// `@Exported`), and `tree=` skips names it does not know, so asking costs
 /// nothing and it is read if a version ever sends it.
 const NODES_TREE: &str = "tree=computer[displayName,description,offline,temporarilyOffline,\
-    idle,idleStartMilliseconds,assignedLabels[name],_class]";
+    idle,idleStartMilliseconds,offlineCause[timestamp],assignedLabels[name],_class]";
 
 /// The fields of `/queue/api/json` that [`QueueEntry`] needs (§5).
 const QUEUE_TREE: &str = "tree=items[id,why,inQueueSince,buildable,task[name]]";

@@ -162,8 +162,15 @@ struct ListedComputer {
     temporarily_offline: bool,
     idle: bool,
     idle_start_milliseconds: Option<i64>,
+    offline_cause: Option<OfflineCause>,
     #[serde(default)]
     assigned_labels: Vec<LabelName>,
+}
+
+/// `offlineCause[timestamp]` (`OfflineCause.getTimestamp()`, since 1.612).
+#[derive(Debug, Deserialize)]
+struct OfflineCause {
+    timestamp: Option<i64>,
 }
 
 /// An element of `assignedLabels[name]`.
@@ -198,6 +205,11 @@ impl ListedComputer {
             temporarily_offline: self.temporarily_offline,
             idle: self.idle,
             idle_since,
+            offline_since: self
+                .offline_cause
+                .and_then(|cause| cause.timestamp)
+                .filter(|_| self.offline)
+                .and_then(|ms| u64::try_from(ms).ok()),
             labels: self.assigned_labels.into_iter().map(|l| l.name).collect(),
         }
     }

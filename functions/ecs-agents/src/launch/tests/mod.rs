@@ -256,7 +256,10 @@ async fn a_fresh_event_for_a_reusable_template_still_waiting_launches() {
         },
     );
     let outcome = launcher.launch(&build(7, "warm")).await.unwrap();
-    assert!(matches!(outcome, LaunchOutcome::Launched { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, LaunchOutcome::Launched { .. }),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]

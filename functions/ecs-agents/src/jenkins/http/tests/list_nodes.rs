@@ -3,7 +3,7 @@
 use super::*;
 
 const NODES_QUERY: &str = "computer[displayName,description,offline,temporarilyOffline,idle,\
-                           idleStartMilliseconds,assignedLabels[name],_class]";
+                           idleStartMilliseconds,offlineCause[timestamp],assignedLabels[name],_class]";
 
 /// `/computer/api/json?tree=…` of a current Jenkins: the built-in node, a
 /// connected idle agent of ours, and a busy one.
@@ -39,6 +39,19 @@ fn current_computer_list() -> Value {
                 "idleStartMilliseconds": 1_700_000_900_000_u64,
                 "offline": true,
                 "temporarilyOffline": true
+            },
+            {
+                "_class": "hudson.slaves.SlaveComputer",
+                "assignedLabels": [{"name": "ecs-linux-125"}, {"name": "linux"}],
+                "description": "ECS task for queue item 125",
+                "displayName": "ecs-linux-125",
+                "idle": true,
+                "offline": true,
+                "offlineCause": {
+                    "_class": "hudson.slaves.OfflineCause$ChannelTermination",
+                    "timestamp": 1_700_000_500_000_u64
+                },
+                "temporarilyOffline": false
             }
         ]
     })
@@ -62,7 +75,7 @@ async fn listing_nodes_reads_the_computer_list_with_a_tree_and_leaves_out_the_bu
     let nodes = nodes_answering(response).await.unwrap();
 
     let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, ["ecs-linux-123", "ecs-linux-124"]);
+    assert_eq!(names, ["ecs-linux-123", "ecs-linux-124", "ecs-linux-125"]);
 }
 
 #[tokio::test]
@@ -78,10 +91,21 @@ async fn a_listed_node_carries_its_description_state_idle_start_and_labels() {
         temporarily_offline: false,
         idle: true,
         idle_since: Some(1_700_000_000_000),
+        offline_since: None,
         labels: vec!["ecs".into(), "ecs-linux-123".into(), "linux".into()],
     };
     assert_eq!(nodes[0], expected);
     assert!(nodes[1].offline && nodes[1].temporarily_offline && !nodes[1].idle);
+}
+
+#[tokio::test]
+async fn a_node_whose_connection_broke_says_since_when_and_one_never_connected_does_not() {
+    let response = ResponseTemplate::new(200).set_body_json(current_computer_list());
+
+    let nodes = nodes_answering(response).await.unwrap();
+
+    assert_eq!(nodes[2].offline_since, Some(1_700_000_500_000));
+    assert_eq!(nodes[0].offline_since, None, "online");
 }
 
 #[tokio::test]
@@ -99,6 +123,7 @@ async fn an_idle_start_of_zero_or_below_or_none_at_all_is_no_idle_start() {
     list["computer"][1]["idleStartMilliseconds"] = serde_json::json!(0);
     list["computer"][2] = list["computer"][1].clone();
     list["computer"][2]["idleStartMilliseconds"] = serde_json::json!(i64::MIN);
+    list["computer"].as_array_mut().unwrap().truncate(3);
     let mut absent = list["computer"][1].clone();
     absent
         .as_object_mut()
@@ -143,6 +168,7 @@ async fn the_old_format_computer_list_is_read_and_its_master_left_out_by_name() 
         temporarily_offline: false,
         idle: true,
         idle_since: None,
+        offline_since: None,
         labels: Vec::new(),
     };
     assert_eq!(nodes[0], expected);

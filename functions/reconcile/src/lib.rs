@@ -11,7 +11,15 @@ use serde_json::Value;
 
 /// Runs one reconcile pass.
 pub async fn handle<P: Ports>(reconciler: &Reconciler<P>) -> Result<Value, Diagnostic> {
-    match reconciler.run(now_ms()).await {
+    handle_at(reconciler, now_ms()).await
+}
+
+/// [`handle`] as if run at `now_ms` (epoch ms): tests move time on without waiting.
+pub async fn handle_at<P: Ports>(
+    reconciler: &Reconciler<P>,
+    now_ms: u64,
+) -> Result<Value, Diagnostic> {
+    match reconciler.run(now_ms).await {
         Ok(summary) => Ok(serde_json::to_value(&summary).unwrap_or_default()),
         Err(error) => Err(failed(error)),
     }

@@ -93,6 +93,17 @@ impl Backends {
         InProcess::new(&settings, &sdk).await
     }
 
+    /// Puts a Pipeline `node` block for `label` in the stand-in's queue (run
+    /// 1 of job `pipeline`); returns its queue id.
+    pub fn enqueue_pipeline(&self, label: &str) -> u64 {
+        self.jenkins.enqueue(jenkins_stand_in::Enqueue {
+            label: Some(label.into()),
+            job: Some("pipeline".into()),
+            pipeline_run: Some(1),
+            ..jenkins_stand_in::Enqueue::default()
+        })
+    }
+
     /// Puts a build for `label` in the stand-in's queue; returns its queue id.
     pub fn enqueue(&self, label: &str) -> u64 {
         self.jenkins.enqueue(jenkins_stand_in::Enqueue {

@@ -71,6 +71,16 @@ impl InProcess {
     }
 }
 
+impl InProcess {
+    /// One reconcile tick as if run at `now_ms` (epoch ms): the reconciler's
+    /// grace periods and windows pass without waiting.
+    pub async fn reconcile_at(&self, now_ms: u64) -> anyhow::Result<Value> {
+        reconcile::handle_at(&self.reconciler, now_ms)
+            .await
+            .map_err(|d| anyhow::anyhow!("reconcile failed: {}", d.error_message))
+    }
+}
+
 impl Functions for InProcess {
     async fn webhook(&self, request: &HttpPost) -> anyhow::Result<Answer> {
         let mut http = lambda_http::http::Request::builder().method("POST");

@@ -46,6 +46,7 @@ templates:
   - {name: solo, labels: solo, cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}'], maxAgents: 1}
   - {name: broken, labels: broken, image: 'jenkins/inbound-agent:no-such-tag', cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}']}
   - {name: gone, labels: gone, taskDefinition: 'no-such-family:1', launchType: FARGATE, subnets: ['{subnet}'], securityGroups: ['{sg}']}
+  - {name: warm, labels: warm, cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}'], idleMinutes: 30}
 ";
 
 /// One deployment: the backends and the three functions between them.
@@ -108,6 +109,28 @@ impl<F: Functions> Deployment<F> {
     pub async fn post(&self, event: &Value) -> Answer {
         self.post_raw(&event.to_string(), Some(WEBHOOK_SECRET), now_secs())
             .await
+    }
+
+    /// Plays the emitter of old, which posted `queue.buildable` for every
+    /// item Jenkins announced: each announcement since the last call, with
+    /// the webhook's answer.
+    pub async fn post_announced(&self) -> Vec<(u64, Answer)> {
+        let mut answers = Vec::new();
+        for event in self.jenkins.queue_events() {
+            if let jenkins_stand_in::QueueEvent::EnterBuildable {
+                id,
+                label: Some(label),
+                in_queue_since,
+                ..
+            } = event
+            {
+                let mut body = buildable(id, &label);
+                body["item"]["inQueueSince"] = json!(in_queue_since);
+                answers.push((id, self.post(&body).await));
+            }
+        }
+        self.jenkins.clear_queue_events();
+        answers
     }
 
     /// Posts any body, signed with `secret` at `timestamp` (or unsigned).

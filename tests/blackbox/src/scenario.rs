@@ -1,9 +1,10 @@
 //! The local run's scenario, played through any [`Functions`]: builds queued
 //! across templates; agents launched by the webhook, and by reconcile for a
 //! build whose webhook was lost; each agent connected, given one build,
-//! released, its task stopped and the STOPPED event delivered; one agent
-//! whose image does not exist, reported and not relaunched; a last reconcile
-//! tick that must find nothing to repair. Every step is checked, and what
+//! released, its task stopped and the STOPPED event delivered; one Pipeline
+//! build that lives through a controller restart on the same agent; one
+//! agent whose image does not exist, reported and not relaunched; a last
+//! reconcile tick that must find nothing to repair. Every step is checked, and what
 //! went wrong is in the [`Report`]: `scripts/run` plays it through the real
 //! binaries, a black-box test through the real handlers in process.
 
@@ -46,14 +47,26 @@ pub enum Via {
     Reconcile,
 }
 
+/// What a build's agent is expected to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Run the build.
+    Build,
+    /// Run a Pipeline `node` block while the controller restarts: the agent
+    /// reconnects and the block resumes on it.
+    BuildAcrossRestart,
+    /// Fail to start (its image does not exist).
+    FailToStart,
+}
+
 /// The builds queued, in order: label, how the agent is asked for, and
-/// whether its agent is expected to run it.
-pub const BUILDS: [(&str, Via, bool); 5] = [
-    ("linux", Via::Webhook, true),
-    ("solo", Via::Webhook, true),
-    ("linux && docker", Via::Webhook, true),
-    ("broken", Via::Webhook, false),
-    ("linux", Via::Reconcile, true),
+/// what its agent is expected to do.
+pub const BUILDS: [(&str, Via, Plan); 5] = [
+    ("linux", Via::Webhook, Plan::BuildAcrossRestart),
+    ("solo", Via::Webhook, Plan::Build),
+    ("linux && docker", Via::Webhook, Plan::Build),
+    ("broken", Via::Webhook, Plan::FailToStart),
+    ("linux", Via::Reconcile, Plan::Build),
 ];
 
 /// Plays the scenario against `backends` through `functions`, printing
@@ -68,12 +81,13 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
         tick["placeholderCreated"]
     ));
     let baseline = backends.agent_names();
-    for (label, via, expect_build) in BUILDS {
-        let item = backends.enqueue(label);
+    for (label, via, plan) in BUILDS {
+        let item = match plan {
+            Plan::BuildAcrossRestart => backends.enqueue_pipeline(label),
+            Plan::Build | Plan::FailToStart => backends.enqueue(label),
+        };
         say(&format!("queued build #{item} for label '{label}'"));
-        report
-            .rows
-            .push(Row::queued(item, label, via, expect_build));
+        report.rows.push(Row::queued(item, label, via, plan));
     }
     for row in report.rows.iter_mut().filter(|r| r.via == Via::Webhook) {
         launch_by_webhook(backends, functions, row).await?;
@@ -96,10 +110,10 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
         }
     }
     for row in report.rows.iter_mut().filter(|r| !r.task_arn.is_empty()) {
-        if row.expect_build {
-            run_one_build(backends, functions, row).await?;
-        } else {
-            fail_to_start(backends, functions, row).await?;
+        match row.plan {
+            Plan::Build => run_one_build(backends, functions, row).await?,
+            Plan::BuildAcrossRestart => build_across_restart(backends, functions, row).await?,
+            Plan::FailToStart => fail_to_start(backends, functions, row).await?,
         }
     }
     let tick = functions.reconcile().await?;
@@ -165,9 +179,106 @@ async fn run_one_build<F: Functions>(
         return Ok(());
     }
     say(&format!(
-        "agent {} connected and ran build #{}; posting agent.released",
+        "agent {} connected and ran build #{}",
         row.node, row.item
     ));
+    release(backends, functions, row, "built, released, stopped").await
+}
+
+/// Connect and start the build; a reconcile tick sees the agent online; the
+/// controller restarts; what the emitter would post for the resumed block
+/// and a reconcile tick must launch or retire nothing; the agent reconnects,
+/// the block resumes on it and finishes; then as [`run_one_build`].
+async fn build_across_restart<F: Functions>(
+    backends: &Backends,
+    functions: &F,
+    row: &mut Row,
+) -> anyhow::Result<()> {
+    let jenkins = &backends.jenkins;
+    let secret = jenkins.secret(&row.node);
+    if let Err(error) = jenkins.connect_agent(&row.node, Some(&secret)) {
+        row.fail(format!("the agent could not connect: {error:?}"));
+        return Ok(());
+    }
+    functions.reconcile().await?;
+    jenkins.clear_queue_events();
+    jenkins.restart();
+    say(&format!(
+        "controller restarted while agent {} ran build #{}",
+        row.node, row.item
+    ));
+    // The restored items are announced again (their agents answer for them,
+    // or a cap defers them); the resumed block waits for this agent by name,
+    // which no template serves.
+    for (label, answer) in emit_buildable(backends, functions).await? {
+        let fine = match label == row.node {
+            true => answer.status == 202 && answer.body["outcome"] == "ignored",
+            false => matches!(answer.status, 200 | 202),
+        };
+        if !fine {
+            row.fail(format!(
+                "after the restart, the event for '{label}' was answered {} {}",
+                answer.status, answer.body
+            ));
+            return Ok(());
+        }
+    }
+    let tick = functions.reconcile().await?;
+    let summary = tick_summary(&tick);
+    if summary != "nothing to repair" {
+        row.fail(format!("reconcile acted during the restart: {summary}"));
+        return Ok(());
+    }
+    let resumed = jenkins
+        .connect_agent(&row.node, Some(&secret))
+        .and_then(|()| jenkins.finish_builds(&row.node, None));
+    match resumed {
+        Ok(finished) if finished.len() == 1 => {}
+        other => {
+            row.fail(format!("the block did not resume on its agent: {other:?}"));
+            return Ok(());
+        }
+    }
+    say(&format!(
+        "agent {} reconnected and finished build #{}",
+        row.node, row.item
+    ));
+    let what = "built across a controller restart, released, stopped";
+    release(backends, functions, row, what).await
+}
+
+/// What the emitter posts for every item Jenkins announced as buildable:
+/// each label with the webhook's answer.
+async fn emit_buildable<F: Functions>(
+    backends: &Backends,
+    functions: &F,
+) -> anyhow::Result<Vec<(String, crate::Answer)>> {
+    let mut answers = Vec::new();
+    for event in backends.jenkins.queue_events() {
+        if let jenkins_stand_in::QueueEvent::EnterBuildable {
+            id,
+            label: Some(label),
+            in_queue_since,
+            ..
+        } = event
+        {
+            let mut body = buildable(id, &label);
+            body["item"]["inQueueSince"] = json!(in_queue_since);
+            let request = signed(&body.to_string(), Some(WEBHOOK_SECRET), now_secs());
+            answers.push((label, functions.webhook(&request).await?));
+        }
+    }
+    Ok(answers)
+}
+
+/// `agent.released`, the task stopped, its STOPPED event delivered.
+async fn release<F: Functions>(
+    backends: &Backends,
+    functions: &F,
+    row: &mut Row,
+    what: &str,
+) -> anyhow::Result<()> {
+    say(&format!("posting agent.released for {}", row.node));
     let release = json!({"type": "agent.released", "eventTime": now_millis(), "node": row.node});
     let answer = functions
         .webhook(&signed(
@@ -193,7 +304,7 @@ async fn run_one_build<F: Functions>(
     let outcome = functions
         .task_stopped(&crate::events::stopped_event(&task))
         .await?;
-    row.stopped(outcome, backends, "built, released, stopped");
+    row.stopped(outcome, backends, what);
     Ok(())
 }
 
@@ -234,11 +345,12 @@ fn names(list: &Value) -> Vec<String> {
 
 /// What a reconcile tick did: its non-empty action lists, and what it held back.
 fn tick_summary(tick: &Value) -> String {
-    const ACTIONS: [&str; 6] = [
+    const ACTIONS: [&str; 7] = [
         "launched",
         "ghostNodes",
         "orphanTasks",
         "neverConnected",
+        "disconnected",
         "idleRetired",
         "errors",
     ];

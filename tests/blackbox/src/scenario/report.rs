@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Via, short};
+use super::{Plan, Via, short};
 use crate::Backends;
 
 /// The operations the functions call, in the order the totals list them.
@@ -31,8 +31,8 @@ pub struct Row {
     pub label: String,
     /// How its agent was asked for.
     pub via: Via,
-    /// Whether its agent is expected to run it (else: to fail to start).
-    pub expect_build: bool,
+    /// What its agent is expected to do.
+    pub plan: Plan,
     /// The template that served it (`-` if none).
     pub template: String,
     /// Its agent's node (`-` if none).
@@ -48,12 +48,12 @@ pub struct Row {
 }
 
 impl Row {
-    pub(super) fn queued(item: u64, label: &str, via: Via, expect_build: bool) -> Self {
+    pub(super) fn queued(item: u64, label: &str, via: Via, plan: Plan) -> Self {
         Self {
             item,
             label: label.to_owned(),
             via,
-            expect_build,
+            plan,
             template: "-".into(),
             node: "-".into(),
             task_arn: String::new(),

@@ -9,6 +9,8 @@
 
 mod launch;
 mod reconcile;
+mod restart;
+mod reuse;
 mod sam_template;
 mod scenario;
 mod stop;

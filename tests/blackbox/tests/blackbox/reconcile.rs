@@ -1,8 +1,6 @@
 //! The reconciler end to end: lost webhooks and lost task events repaired
 //! from what Jenkins and ECS say, through the real handler and adapters.
 
-use std::time::Duration;
-
 use blackbox_tests::{World, buildable};
 use ecs_agents::jenkins::JenkinsNodes;
 use ecs_agents::naming::AgentName;
@@ -75,8 +73,10 @@ async fn a_ghost_node_an_orphan_task_and_a_silent_agent_are_repaired_and_nothing
     for (item, ..) in [ghost, orphan, silent] {
         world.jenkins.cancel_item(*item);
     }
-    tokio::time::sleep(Duration::from_millis(2_100)).await; // past agentLaunchTimeoutSeconds
-    let summary = world.reconcile().await;
+    // Two ticks, the second 3 s later in the reconciler's time: past
+    // agentLaunchTimeoutSeconds (2 s) without waiting for it.
+    let now = blackbox_tests::now_millis();
+    let summary = world.functions.reconcile_at(now).await.unwrap();
     assert_eq!(
         summary["ghostNodes"],
         serde_json::json!([ghost.1]),
@@ -87,16 +87,19 @@ async fn a_ghost_node_an_orphan_task_and_a_silent_agent_are_repaired_and_nothing
         serde_json::json!([orphan.2]),
         "{summary}"
     );
+    let later = world.functions.reconcile_at(now + 3_000).await.unwrap();
     assert_eq!(
-        summary["neverConnected"],
+        later["neverConnected"],
         serde_json::json!([silent.1]),
-        "{summary}"
+        "{later}"
     );
-    assert_eq!(
-        (count(&summary, "idleRetired"), count(&summary, "launched")),
-        (0, 0),
-        "{summary}"
-    );
+    for tick in [&summary, &later] {
+        assert_eq!(
+            (count(tick, "idleRetired"), count(tick, "launched")),
+            (0, 0),
+            "{tick}"
+        );
+    }
     let mut agents = world.agent_names();
     agents.retain(|n| n.starts_with("bb-"));
     assert_eq!(

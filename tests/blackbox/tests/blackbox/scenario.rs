@@ -31,7 +31,7 @@ async fn the_local_run_scenario_goes_as_planned_and_the_readme_shows_its_table()
     assert_eq!(report.all_problems(), Vec::<String>::new());
     let outcomes: Vec<&str> = report.rows.iter().map(|r| r.outcome.as_str()).collect();
     assert!(
-        outcomes[0].starts_with("built, released, stopped ("),
+        outcomes[0].starts_with("built across a controller restart, released, stopped ("),
         "{outcomes:?}"
     );
     assert!(

@@ -32,9 +32,11 @@ fn files(dir: &Path, into: &mut Vec<PathBuf>) {
             }
         } else {
             let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            let script = path
+            let folder = path
                 .parent()
-                .is_some_and(|p| p.ends_with("scripts") || p.ends_with(".ci"));
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str());
+            let script = matches!(folder, Some("scripts" | ".ci"));
             if CHECKED_EXTENSIONS.contains(&extension) || script {
                 into.push(path);
             }

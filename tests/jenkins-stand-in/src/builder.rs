@@ -126,6 +126,7 @@ impl StandInBuilder {
             left_item_ttl: self.left_item_ttl,
             log_requests: self.log_requests,
             jenkins_version: self.jenkins_version,
+            language: crate::language::Language::default(),
         };
         let shared = Shared::new(State::new(settings, self.built_in));
         let (stop, stopped) = oneshot::channel::<()>();

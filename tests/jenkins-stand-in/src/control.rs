@@ -37,6 +37,7 @@ pub fn routes() -> Router<Shared> {
         .route("/requests", get(requests).delete(clear_requests))
         .route("/reset", post(reset))
         .route("/restart", post(restart))
+        .route("/language", put(language))
         .route(
             "/queue-events",
             get(queue_events).delete(clear_queue_events),
@@ -217,6 +218,21 @@ async fn requests(State(shared): State<Shared>) -> Response {
 async fn clear_requests(State(shared): State<Shared>) -> Response {
     shared.lock().requests.clear();
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LanguageBody {
+    language: crate::language::Language,
+}
+
+async fn language(State(shared): State<Shared>, bytes: Bytes) -> Response {
+    match body::<LanguageBody>(&bytes) {
+        Ok(b) => {
+            shared.lock().settings.language = b.language;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => error(e),
+    }
 }
 
 async fn restart(State(shared): State<Shared>) -> Response {

@@ -38,6 +38,7 @@
 //! | `GET`/`POST`/`DELETE faults` [`Fault`] | list, arm, clear faults |
 //! | `GET`/`DELETE requests` | the request log ([`RecordedRequest`]), or clear it |
 //! | `POST reset` | forget nodes, queue, builds, requests, faults |
+//! | `PUT language` `{"language": "en"|"de"}` | the language of queue reasons, forced as the Locale plugin can |
 //! | `POST restart` | restart the controller: agents disconnected, queue kept, Pipeline `node` blocks resumed ([`restart`]) |
 //! | `GET`/`DELETE queue-events` | the queue-listener callbacks (`onEnterBuildable`, `onLeft`) so far, or clear them |
 //! | `PUT create-race-window` `{"ms"?}` | set or clear the create race window |
@@ -55,6 +56,7 @@ pub mod dispatch;
 pub mod http_util;
 pub mod jnlp;
 pub mod json;
+pub mod language;
 pub mod names;
 pub mod ops;
 pub mod queue_http;

@@ -173,6 +173,11 @@ impl RunningStandIn {
         crate::restart::restart(&mut self.shared.lock());
     }
 
+    /// Forces the language of queue reasons, as Jenkins' Locale plugin can.
+    pub fn set_language(&self, language: crate::language::Language) {
+        self.shared.lock().settings.language = language;
+    }
+
     /// Forgets nodes, queue, builds, requests and faults.
     pub fn reset(&self) {
         self.shared.lock().reset();

@@ -2,8 +2,9 @@
 //! them, with U+2018/U+2019 quotes.
 //!
 //! Jenkins localises these by the request's `Accept-Language` (else the JVM default). The
-//! stand-in always answers in English, which is what callers following docs/jenkins-api.md §5
-//! ("always send `Accept-Language: en`") get from a real Jenkins too.
+//! stand-in answers in English, which is what callers following docs/jenkins-api.md §5
+//! ("always send `Accept-Language: en`") get from a real Jenkins too, unless a test forces
+//! another language as the Locale plugin can ([`crate::language`]).
 
 use ecs_agents::labels::LabelExpr;
 
@@ -23,7 +24,9 @@ pub fn why(state: &State, item: &QueueItem, now: i64) -> String {
         }
         Stage::Waiting { .. } => "Finished waiting".to_owned(),
         Stage::Blocked { why, .. } => why.clone(),
-        Stage::Buildable { .. } => buildable_why(state, item),
+        Stage::Buildable { .. } => {
+            crate::language::render(&buildable_why(state, item), state.settings.language)
+        }
     }
 }
 

@@ -11,8 +11,8 @@
 //! - A task is ours when ECS says it was started by this deployment
 //!   ([`Cloud::started_by`]) in this cluster ([`Cloud::owns_task`]); its
 //!   `group` carries the agent name ([`AgentName::to_group`]).
-//! - The placeholder node ([`Cloud::placeholder_node`]) is ours but no agent:
-//!   `_` cannot follow the cloud name in an agent name.
+//! - The placeholder nodes ([`Cloud::placeholder_nodes`]) are ours but no
+//!   agents: `_` cannot follow the cloud name in an agent name.
 //! - Our nodes' descriptions end with their creation time
 //!   ([`created_ms`]): Jenkins exports none, and grace periods need it.
 
@@ -43,11 +43,19 @@ impl Cloud {
         AgentName::for_queue_item(&self.name, template, queue_item, attempt)
     }
 
-    /// The label-less node the reconciler keeps so that Jenkins names wanted
+    /// The label-less nodes the reconciler keeps so that Jenkins names wanted
     /// labels in its queue reasons while no agent exists.
-    pub fn placeholder_node(&self) -> AgentName {
+    ///
+    /// Two, not one: a negated expression (`!built-in`, `a || !b`) matches a
+    /// label-less node, and when exactly one node matches Jenkins names that
+    /// node instead of the label (docs/jenkins-api.md §16). With two, no
+    /// expression is ever matched by a placeholder alone.
+    pub fn placeholder_nodes(&self) -> [AgentName; 2] {
         // `_` cannot follow the cloud name in agent names (`<cloud>-…`).
-        AgentName::new(format!("{}_placeholder", self.name))
+        [
+            AgentName::new(format!("{}_placeholder", self.name)),
+            AgentName::new(format!("{}_placeholder_2", self.name)),
+        ]
     }
 
     /// Whether a task that ECS reports as started by `started_by` in
@@ -150,9 +158,14 @@ templates:
         let config = config();
         assert_eq!(config.template_of("other-linux-7"), None);
         assert_eq!(config.agent_parts(&AgentName::new("ecs-linux-x")), None);
-        let placeholder = config.cloud.placeholder_node();
-        assert_eq!(placeholder.as_str(), "ecs_placeholder");
-        assert_eq!(config.template_of(placeholder.as_str()), None);
+        let placeholders = config.cloud.placeholder_nodes();
+        assert_eq!(
+            placeholders.each_ref().map(AgentName::as_str),
+            ["ecs_placeholder", "ecs_placeholder_2"]
+        );
+        for placeholder in &placeholders {
+            assert_eq!(config.template_of(placeholder.as_str()), None);
+        }
     }
 
     #[test]

@@ -98,6 +98,9 @@ pub struct RunSummary {
     pub launched: Vec<AgentName>,
     /// Waiting items not launched for, and why (an earlier agent's start failed).
     pub held_back: Vec<String>,
+    /// Buildable items whose `why` is not one of Jenkins' English texts (a
+    /// controller forced into another language: nothing can be read).
+    pub unreadable_reasons: usize,
     /// Launches deferred at a cap.
     pub deferred: usize,
     /// Ghost nodes deleted.
@@ -157,6 +160,8 @@ pub struct Reconciler<P: Ports> {
     idle_seen: std::sync::Mutex<HashMap<AgentName, u64>>,
     /// Which agents were seen online, and since when offline, across runs.
     presence: std::sync::Mutex<presence::Presence>,
+    /// Whether this instance has said that Jenkins' queue reasons are not in English.
+    warned_language: std::sync::atomic::AtomicBool,
 }
 
 /// One run's picture of the world.
@@ -178,6 +183,7 @@ impl<P: Ports> Reconciler<P> {
             options,
             idle_seen: std::sync::Mutex::default(),
             presence: std::sync::Mutex::default(),
+            warned_language: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -217,6 +223,7 @@ impl<P: Ports> Reconciler<P> {
             launched = s.launched.len(),
             deferred = s.deferred,
             held_back = s.held_back.len(),
+            unreadable_reasons = s.unreadable_reasons,
             ghost_nodes = s.ghost_nodes.len(),
             orphan_tasks = s.orphan_tasks.len(),
             never_connected = s.never_connected.len(),

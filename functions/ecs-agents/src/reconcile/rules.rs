@@ -6,7 +6,7 @@ use tracing::info;
 
 use super::attempts::{Next, next_launch};
 use super::presence::{Presence, Verdict};
-use super::why::{Wanted, waiting_for};
+use super::why::{Wanted, understood, waiting_for};
 use super::{Run, World};
 use crate::config::identity::created_ms;
 use crate::config::{AgentTemplate, Retention};
@@ -31,7 +31,7 @@ impl<P: Ports> Run<'_, P> {
             .collect();
         self.summary.nodes = ours.len();
         self.presence().observe(&ours, world.now_ms);
-        self.placeholder(world).await;
+        self.placeholders(world).await;
         for node in &ours {
             if !self.in_time() {
                 return;
@@ -72,11 +72,15 @@ impl<P: Ports> Run<'_, P> {
         }
     }
 
-    async fn placeholder(&mut self, world: &World) {
-        let name = self.deployment().config.cloud.placeholder_node();
-        if world.nodes.iter().any(|n| n.name == name) {
-            return;
+    async fn placeholders(&mut self, world: &World) {
+        for name in self.deployment().config.cloud.placeholder_nodes() {
+            if !world.nodes.iter().any(|n| n.name == name) {
+                self.placeholder(name).await;
+            }
         }
+    }
+
+    async fn placeholder(&mut self, name: AgentName) {
         self.summary.placeholder_created = true;
         if self.reconciler.options.dry_run {
             return;
@@ -194,6 +198,7 @@ impl<P: Ports> Run<'_, P> {
     }
 
     async fn missed_demand(&mut self, world: &World, ours: &[&NodeInfo]) {
+        self.check_language(world);
         let names: Vec<&str> = world.nodes.iter().map(|n| n.name.as_str()).collect();
         for entry in world.queue.iter().filter(|e| e.buildable) {
             if self.summary.launched.len() >= self.reconciler.options.max_launches
@@ -244,6 +249,32 @@ impl<P: Ports> Run<'_, P> {
                         .push(format!("queue item {}: {why}", entry.id));
                 }
             }
+        }
+    }
+
+    /// Counts the buildable items whose `why` is no English text Jenkins
+    /// gives, and says once per instance what that means: a controller
+    /// forced into another language, whose queue names no label we can read.
+    fn check_language(&mut self, world: &World) {
+        let foreign: Vec<&str> = world
+            .queue
+            .iter()
+            .filter(|e| e.buildable)
+            .filter_map(|e| e.why.as_deref())
+            .filter(|why| !why.trim().is_empty() && !understood(why))
+            .collect();
+        self.summary.unreadable_reasons = foreign.len();
+        let Some(example) = foreign.first() else {
+            return;
+        };
+        let warned = &self.reconciler.warned_language;
+        if !warned.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!(
+                example,
+                "jenkins answers its queue reasons in another language, so reconcile cannot read \
+                 which label a build waits for and launches nothing for missed demand; let \
+                 requests choose English (Locale plugin: do not ignore the browser preference)"
+            );
         }
     }
 

@@ -132,5 +132,48 @@ fn missing_label(reason: &str) -> Option<&str> {
     (!node.is_empty() && !node.contains(';')).then_some(label)
 }
 
+/// The English texts a buildable item's `why` may be besides the ones that
+/// name a label or node (`Queue.WaitingForNextAvailableExecutor`,
+/// `Queue.HudsonIsAboutToShutDown`, `Queue.Unknown`).
+const PLAIN: [&str; 3] = [
+    "Waiting for next available executor",
+    "Jenkins is about to shut down",
+    "???",
+];
+
+/// How the per-node reasons Jenkins joins end (`Queue.NodeOffline`,
+/// `Node.BecauseNodeIsReserved`, `Node.BecauseNodeIsNotAcceptingTasks`).
+const NODE_REASON_ENDINGS: [&str; 3] = [
+    "’ is offline",
+    "’ is reserved for jobs with matching label expression",
+    "’ is not accepting tasks",
+];
+
+/// What the two-argument per-node reasons hold between their arguments
+/// (`Node.LabelMissing`, `Node.LackingBuildPermission`).
+const NODE_REASON_MIDDLES: [&str; 2] = ["’ doesn’t have label ‘", "’ lacks permission to run on ‘"];
+
+/// Whether `why` is one of the English texts Jenkins gives a buildable item.
+/// A controller whose texts are all something else has been made to answer
+/// in another language (the Locale plugin can force one whatever
+/// `Accept-Language` says, docs/jenkins-api.md §14), and no label can be
+/// read from its queue.
+pub fn understood(why: &str) -> bool {
+    let why = why.trim();
+    if PLAIN.contains(&why)
+        || enclosed(why, NO_NODES).is_some()
+        || enclosed(why, ALL_OFFLINE).is_some()
+        || enclosed(why, EXECUTOR_ON).is_some()
+    {
+        return true;
+    }
+    let (reasons, _) = per_node_reasons(why);
+    reasons.first().is_some_and(|first| {
+        first.starts_with('‘')
+            && (NODE_REASON_ENDINGS.iter().any(|end| first.ends_with(end))
+                || NODE_REASON_MIDDLES.iter().any(|mid| why.contains(mid)))
+    })
+}
+
 #[cfg(test)]
 mod tests;

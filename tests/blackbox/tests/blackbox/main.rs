@@ -8,6 +8,7 @@
 //! blackbox -- stop::`.
 
 mod launch;
+mod reasons;
 mod reconcile;
 mod restart;
 mod reuse;

@@ -35,6 +35,8 @@ pub struct Settings {
     pub log_requests: bool,
     /// The `X-Jenkins` version header.
     pub jenkins_version: String,
+    /// The language queue reasons are answered in (English unless forced).
+    pub language: crate::language::Language,
 }
 
 /// The whole simulated controller.

@@ -95,16 +95,31 @@ async fn items_for_labels_no_template_serves_or_without_a_label_are_left_alone()
 }
 
 #[tokio::test]
-async fn the_placeholder_node_is_created_once() {
+async fn the_placeholder_nodes_are_created_once() {
     let r = reconciler(ReconcileOptions::default());
     assert!(r.run(now_ms()).await.unwrap().placeholder_created);
-    assert_eq!(names(&jenkins(&r).node_names()), ["ecs_placeholder"]);
-    let placeholder = jenkins(&r)
-        .node(&AgentName::new("ecs_placeholder"))
-        .unwrap();
-    assert_eq!(placeholder.label_string, "", "it must never serve a build");
+    assert_eq!(
+        names(&jenkins(&r).node_names()),
+        ["ecs_placeholder", "ecs_placeholder_2"]
+    );
+    for name in ["ecs_placeholder", "ecs_placeholder_2"] {
+        let placeholder = jenkins(&r).node(&AgentName::new(name)).unwrap();
+        assert_eq!(placeholder.label_string, "", "it must never serve a build");
+    }
     assert!(!r.run(now_ms()).await.unwrap().placeholder_created);
-    assert_eq!(jenkins(&r).calls(Call::Create), 1);
+    assert_eq!(jenkins(&r).calls(Call::Create), 2);
+}
+
+#[tokio::test]
+async fn a_missing_second_placeholder_is_added_to_an_existing_deployment() {
+    let r = reconciler(ReconcileOptions::default());
+    r.run(now_ms()).await.unwrap();
+    jenkins(&r)
+        .delete_agent(&AgentName::new("ecs_placeholder_2"))
+        .await
+        .unwrap();
+    assert!(r.run(now_ms()).await.unwrap().placeholder_created);
+    assert_eq!(jenkins(&r).calls(Call::Create), 3);
 }
 
 #[tokio::test]
@@ -130,7 +145,10 @@ async fn a_ghost_node_is_deleted_after_the_grace_period_only() {
     );
     let summary = r.run(created + 3 * MINUTE).await.unwrap();
     assert_eq!(names(&summary.ghost_nodes), ["ecs-linux-9"]);
-    assert_eq!(names(&jenkins(&r).node_names()), ["ecs_placeholder"]);
+    assert_eq!(
+        names(&jenkins(&r).node_names()),
+        ["ecs_placeholder", "ecs_placeholder_2"]
+    );
 }
 
 #[tokio::test]
@@ -375,3 +393,17 @@ async fn an_item_waiting_on_a_node_that_is_not_ours_is_left_alone() {
 
 mod reconnect;
 mod relaunch;
+
+#[tokio::test]
+async fn queue_reasons_in_another_language_are_counted_and_launch_nothing() {
+    let r = reconciler(ReconcileOptions::default());
+    // Jenkins' German text for "There are no nodes with the label ‘linux’".
+    jenkins(&r).enqueue(waiting(
+        5,
+        "Es gibt keine Knoten mit dem Label \u{201e}linux\u{201c}",
+    ));
+    jenkins(&r).enqueue(waiting(6, "Waiting for next available executor"));
+    let summary = r.run(now_ms()).await.unwrap();
+    assert_eq!(summary.unreadable_reasons, 1);
+    assert!(summary.launched.is_empty());
+}

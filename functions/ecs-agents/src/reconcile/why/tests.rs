@@ -303,3 +303,33 @@ fn names_are_matched_exactly_against_the_listed_nodes() {
         atom("ecs-linux-123")
     );
 }
+
+#[test]
+fn every_english_text_of_a_buildable_item_is_understood() {
+    for text in [
+        "There are no nodes with the label \u{2018}linux\u{2019}",
+        "All nodes of label \u{2018}!built-in\u{2019} are offline",
+        "Waiting for next available executor on \u{2018}linux\u{2019}",
+        "Waiting for next available executor",
+        "\u{2018}ecs-linux-4\u{2019} is offline",
+        "\u{2018}Jenkins\u{2019} doesn\u{2019}t have label \u{2018}linux\u{2019}; \u{2018}ecs-linux-4\u{2019} is not accepting tasks",
+        "\u{2018}a\u{2019} is reserved for jobs with matching label expression; ... and 3 more",
+        "Jenkins is about to shut down",
+    ] {
+        assert!(understood(text), "{text}");
+    }
+}
+
+#[test]
+fn translated_texts_are_not_understood() {
+    // Jenkins' own German texts (core/src/main/resources/hudson/model/Messages_de.properties).
+    for text in [
+        "Es gibt keine Knoten mit dem Label \u{201e}linux\u{201c}",
+        "Alle Knoten des Labels \u{201e}linux\u{201c} sind offline",
+        "Warte auf den n\u{e4}chsten freien Build-Prozessor auf linux",
+        "Warte auf den n\u{e4}chsten freien Build-Prozessor",
+    ] {
+        assert!(!understood(text), "{text}");
+        assert_eq!(waiting_for(text, &[]), None);
+    }
+}

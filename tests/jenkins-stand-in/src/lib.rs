@@ -36,8 +36,9 @@
 //! | `POST agents/NAME/finish` `{"executor"?}` | builds end; `{"finished": [...]}` |
 //! | `GET agents/NAME/secret` | `{"secret": "…"}` |
 //! | `GET`/`POST`/`DELETE faults` [`Fault`] | list, arm, clear faults |
+//! | `GET`/`PUT`/`DELETE permissions` [`Denials`] | what the API users are denied: read, replace, grant all |
 //! | `GET`/`DELETE requests` | the request log ([`RecordedRequest`]), or clear it |
-//! | `POST reset` | forget nodes, queue, builds, requests, faults |
+//! | `POST reset` | forget nodes, queue, builds, requests, faults, denials |
 //! | `PUT create-race-window` `{"ms"?}` | set or clear the create race window |
 //! | `PUT built-in` `{"numExecutors", "labelString"?, "mode"?}` | reconfigure the controller's node |
 
@@ -55,6 +56,7 @@ pub mod jnlp;
 pub mod json;
 pub mod names;
 pub mod ops;
+pub mod permissions;
 pub mod queue_http;
 pub mod router;
 mod running;
@@ -67,6 +69,7 @@ pub mod why;
 pub use builder::{StandIn, StandInBuilder};
 pub use http_util::{jetty_header_bytes, x_error_as_received};
 pub use ops::{ControlError, Enqueue};
+pub use permissions::Denials;
 pub use running::RunningStandIn;
 pub use state::computer::{Computer, ComputerKind, Mode, NodeConfig, OfflineCause};
 pub use state::queue::{Executable, LeftItem, QueueItem, Stage, Task};

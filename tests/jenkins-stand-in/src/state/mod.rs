@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::permissions::Denials;
 use crate::traffic::{Fault, RecordedRequest};
 use computer::{Computer, ComputerKind, NodeConfig};
 use queue::{LeftItem, QueueItem};
@@ -57,6 +58,8 @@ pub struct State {
     pub requests: Vec<RecordedRequest>,
     /// Pending fault injections.
     pub faults: Vec<Fault>,
+    /// The permissions withheld from the API users (ids, checked).
+    pub permissions: Denials,
 }
 
 impl State {
@@ -72,6 +75,7 @@ impl State {
             next_build: HashMap::new(),
             requests: Vec::new(),
             faults: Vec::new(),
+            permissions: Denials::none(),
         }
     }
 
@@ -100,8 +104,8 @@ impl State {
         self.left.retain(|_, item| item.left_at.elapsed() < ttl);
     }
 
-    /// Removes nodes, queue, builds, traffic record and faults; keeps settings and the
-    /// built-in node's configuration.
+    /// Removes nodes, queue, builds, traffic record, faults and denied permissions; keeps
+    /// settings and the built-in node's configuration.
     pub fn reset(&mut self) {
         let built_in = self.built_in.config.clone();
         *self = State::new(self.settings.clone(), built_in);

@@ -8,6 +8,7 @@
 //! 302 is how `doCreateItem` and `doDelete` say they succeeded (§1, §3).
 
 mod jnlp;
+mod refusal;
 #[cfg(test)]
 mod tests;
 mod wire;
@@ -137,6 +138,11 @@ impl JenkinsHttp {
         }
         result.map_err(unavailable)
     }
+
+    /// A status the call does not expect, as an error (see [`refusal`]).
+    async fn unexpected(&self, response: Response) -> JenkinsError {
+        refusal::unexpected(response, &self.user).await
+    }
 }
 
 impl JenkinsNodes for JenkinsHttp {
@@ -150,9 +156,9 @@ impl JenkinsNodes for JenkinsHttp {
                 Some(text) if wire::names_duplicate(&text, node.name.as_str()) => {
                     Ok(Created::AlreadyExists)
                 }
-                _ => Err(unexpected(&response)),
+                _ => Err(self.unexpected(response).await),
             },
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -167,7 +173,7 @@ impl JenkinsNodes for JenkinsHttp {
                 })
             }
             StatusCode::NOT_FOUND => Err(no_such_node(name)),
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -179,7 +185,7 @@ impl JenkinsNodes for JenkinsHttp {
         match response.status() {
             StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::OK => Ok(Deleted::Deleted),
             StatusCode::NOT_FOUND => Ok(Deleted::AlreadyGone),
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -192,7 +198,7 @@ impl JenkinsNodes for JenkinsHttp {
         match response.status() {
             StatusCode::OK => Ok(Some(json::<wire::Computer>(response).await?.into_status())),
             StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -206,7 +212,7 @@ impl JenkinsNodes for JenkinsHttp {
         match response.status() {
             StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::OK => Ok(true),
             StatusCode::NOT_FOUND => Ok(false),
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -217,9 +223,18 @@ impl JenkinsNodes for JenkinsHttp {
         let response = self.send(Method::GET, url, None).await?;
         match response.status() {
             StatusCode::OK => Ok(json::<wire::QueueItem>(response).await?.state()),
-            // Left items stay for 5 minutes, then 404 like unknown ids (§5).
+            // Left items stay for 5 minutes, then 404 like unknown ids, or items of
+            // jobs the user may not discover (§5, §13).
             StatusCode::NOT_FOUND => Ok(QueueItemState::Gone),
-            _ => Err(unexpected(&response)),
+            // Discover without Read: a plain 403 that names no permission (§13).
+            StatusCode::FORBIDDEN => Err(match self.unexpected(response).await {
+                missing @ JenkinsError::PermissionMissing { .. } => missing,
+                _ => JenkinsError::PermissionMissing {
+                    user: self.user.clone(),
+                    permission: "Job/Read".to_owned(),
+                },
+            }),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -228,7 +243,7 @@ impl JenkinsNodes for JenkinsHttp {
         let response = self.send(Method::GET, url, None).await?;
         match response.status() {
             StatusCode::OK => Ok(json::<wire::ComputerSet>(response).await?.into_nodes()),
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 
@@ -237,7 +252,7 @@ impl JenkinsNodes for JenkinsHttp {
         let response = self.send(Method::GET, url, None).await?;
         match response.status() {
             StatusCode::OK => Ok(json::<wire::Queue>(response).await?.into_entries()),
-            _ => Err(unexpected(&response)),
+            _ => Err(self.unexpected(response).await),
         }
     }
 }
@@ -291,37 +306,6 @@ fn no_such_node(name: &AgentName) -> JenkinsError {
     JenkinsError::Rejected {
         status: StatusCode::NOT_FOUND.as_u16(),
         reason: format!("there is no node named {name}"),
-    }
-}
-
-/// Maps a status the call does not expect: overload and server errors are
-/// worth retrying, other 4xx are refusals (with Jenkins' `X-Error` if sent).
-fn unexpected(response: &Response) -> JenkinsError {
-    let status = response.status();
-    let path = response.url().path();
-    // 408 and 429 come from proxies in front of Jenkins and pass with time.
-    let transient = matches!(
-        status,
-        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
-    );
-    if status.is_server_error() || transient {
-        return JenkinsError::Unavailable(format!("{path} answered {status}"));
-    }
-    if !status.is_client_error() {
-        return JenkinsError::Protocol(format!(
-            "{path} answered {status}, which jenkins does not document"
-        ));
-    }
-    let reason = wire::x_error(response).unwrap_or_else(|| match status {
-        StatusCode::UNAUTHORIZED => {
-            "authentication failed: check the user and api token".to_owned()
-        }
-        StatusCode::FORBIDDEN => "the user lacks the permission for this call".to_owned(),
-        _ => format!("{path} answered {status}"),
-    });
-    JenkinsError::Rejected {
-        status: status.as_u16(),
-        reason,
     }
 }
 

@@ -106,6 +106,7 @@ mod leaks;
 mod list_nodes;
 mod list_queue;
 mod offline;
+mod permissions;
 mod queue_item;
 mod secret;
 mod status;

@@ -143,6 +143,22 @@ impl JenkinsHttp {
     async fn unexpected(&self, response: Response) -> JenkinsError {
         refusal::unexpected(response, &self.user).await
     }
+
+    /// `doCreateItem` answered 400 without `X-Error`, which a proxy may drop (§15).
+    /// Jenkins checks the name, duplicates included, before anything else it answers 400
+    /// for (§1), so if a node of that name exists now, this 400 was the duplicate: a
+    /// redelivered launch, not a failed one.
+    async fn bare_bad_request(
+        &self,
+        node: &AgentNode,
+        response: Response,
+    ) -> Result<Created, JenkinsError> {
+        let error = self.unexpected(response).await;
+        match self.agent_status(&node.name).await? {
+            Some(_) => Ok(Created::AlreadyExists),
+            None => Err(error),
+        }
+    }
 }
 
 impl JenkinsNodes for JenkinsHttp {
@@ -156,7 +172,8 @@ impl JenkinsNodes for JenkinsHttp {
                 Some(text) if wire::names_duplicate(&text, node.name.as_str()) => {
                     Ok(Created::AlreadyExists)
                 }
-                _ => Err(self.unexpected(response).await),
+                Some(_) => Err(self.unexpected(response).await),
+                None => self.bare_bad_request(node, response).await,
             },
             _ => Err(self.unexpected(response).await),
         }

@@ -36,7 +36,10 @@ pub async fn item(
         return not_found();
     };
     let live = state.queue.iter().find(|i| i.id == id);
-    let Some(task) = live.or(state.left.get(&id).map(|l| &l.item)).map(|i| &i.task) else {
+    let Some(task) = live
+        .or(state.left.get(&id).map(|l| &l.item))
+        .map(|i| &i.task)
+    else {
         return not_found();
     };
     match state.permissions.job_access(task.job()) {

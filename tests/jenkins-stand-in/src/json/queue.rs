@@ -31,7 +31,11 @@ pub fn queue(state: &State, now: i64) -> Value {
         .iter()
         .rev()
         .filter(|i| matches!(i.stage, Stage::Buildable { .. }));
-    let listed: Vec<&QueueItem> = waiting.into_iter().chain(blocked).chain(buildable).collect();
+    let listed: Vec<&QueueItem> = waiting
+        .into_iter()
+        .chain(blocked)
+        .chain(buildable)
+        .collect();
     let access = |i: &QueueItem| state.permissions.job_access(i.task.job());
     let items: Vec<Value> = listed
         .iter()

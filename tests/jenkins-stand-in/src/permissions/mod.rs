@@ -67,8 +67,7 @@ pub static ADMINISTER: Permission = Permission {
     grantable: false,
 };
 static GENERIC_READ: Permission = generic("hudson.security.Permission.GenericRead", &ADMINISTER);
-static GENERIC_WRITE: Permission =
-    generic("hudson.security.Permission.GenericWrite", &ADMINISTER);
+static GENERIC_WRITE: Permission = generic("hudson.security.Permission.GenericWrite", &ADMINISTER);
 static GENERIC_CREATE: Permission =
     generic("hudson.security.Permission.GenericCreate", &GENERIC_WRITE);
 static GENERIC_DELETE: Permission =

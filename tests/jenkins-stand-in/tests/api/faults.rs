@@ -102,7 +102,8 @@ async fn a_stripped_header_is_gone_from_the_next_matching_answer_only() {
 #[tokio::test]
 async fn a_header_is_stripped_when_armed_over_http() {
     let app = spawn().await;
-    let fault = serde_json::json!({"pathPrefix": "/computer/api/json", "stripHeader": "Content-Type"});
+    let fault =
+        serde_json::json!({"pathPrefix": "/computer/api/json", "stripHeader": "Content-Type"});
     let armed = app
         .client
         .post(app.url("/_stand-in/faults"))

@@ -188,7 +188,15 @@ async fn permissions_are_denied_over_http_by_title_or_id_and_granted_again() {
     let put = app.client.put(&url).json(&body).send().await.unwrap();
     assert_eq!(put.status(), 204);
     // THEN they read back as ids
-    let denials: Value = app.client.get(&url).send().await.unwrap().json().await.unwrap();
+    let denials: Value = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         denials,
         json!({"deny": ["hudson.model.Computer.Create", "hudson.model.Computer.Delete"],

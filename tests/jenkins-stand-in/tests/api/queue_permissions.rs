@@ -50,7 +50,10 @@ async fn an_item_the_user_may_discover_but_not_read_answers_403_without_permissi
     assert_eq!(response.status(), 403);
     assert!(response.headers().get("X-Required-Permission").is_none());
     let body = response.text().await.unwrap();
-    assert!(body.contains("Please log in to access job/team/job/app/"), "{body}");
+    assert!(
+        body.contains("Please log in to access job/team/job/app/"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

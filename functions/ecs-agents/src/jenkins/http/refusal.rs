@@ -86,7 +86,9 @@ async fn permission_missing(response: Response, user: &str) -> Option<JenkinsErr
 /// `(user, Group/Permission)` from `… <user> is missing the <Group>/<Permission> permission …`.
 fn named_in_text(text: &str) -> Option<(String, String)> {
     let (before, after) = text.split_once(MISSING)?;
-    let user = before.rsplit(|c: char| c.is_whitespace() || c == '>').next()?;
+    let user = before
+        .rsplit(|c: char| c.is_whitespace() || c == '>')
+        .next()?;
     let (permission, _) = after.split_once(" permission")?;
     let known = TITLES.iter().any(|(_, title)| *title == permission);
     (known && !user.is_empty()).then(|| (user.to_owned(), permission.to_owned()))
@@ -108,10 +110,7 @@ mod tests {
 
     #[test]
     fn text_naming_no_known_permission_is_not_taken_for_one() {
-        assert_eq!(
-            named_in_text("x is missing the <script> permission"),
-            None
-        );
+        assert_eq!(named_in_text("x is missing the <script> permission"), None);
         assert_eq!(named_in_text("No valid crumb was included"), None);
     }
 }

@@ -111,7 +111,8 @@ async fn a_403_that_names_no_permission_stays_a_plain_refusal() {
     let (server, jenkins) = jenkins().await;
     authenticated("POST", "/computer/doCreateItem")
         .respond_with(
-            ResponseTemplate::new(403).set_body_string("No valid crumb was included in the request"),
+            ResponseTemplate::new(403)
+                .set_body_string("No valid crumb was included in the request"),
         )
         .mount(&server)
         .await;
@@ -130,7 +131,8 @@ async fn a_queue_item_the_user_may_discover_but_not_read_lacks_job_read_and_has_
     let (server, jenkins) = jenkins().await;
     authenticated("GET", "/queue/item/143/api/json")
         .respond_with(
-            ResponseTemplate::new(403).set_body_string(page("Please log in to access job/team/job/app/")),
+            ResponseTemplate::new(403)
+                .set_body_string(page("Please log in to access job/team/job/app/")),
         )
         .mount(&server)
         .await;

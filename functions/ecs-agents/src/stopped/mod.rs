@@ -164,7 +164,7 @@ impl<P: Ports> TaskStopped<P> {
         let summary = report.summary();
         info!(node = %node, node_deleted = deleted == Deleted::Deleted, "agent {node} stopped: {summary}");
         let relaunched = match relaunch::start_failure(change) {
-            Some(failure) => self.after_failed_start(&node, &failure).await,
+            Some(failure) => self.after_failed_start(&node, &failure, change).await,
             None => None,
         };
         self.report_stop(change, &node, report).await;

@@ -8,6 +8,8 @@
 //! blackbox -- stop::`.
 
 mod launch;
+mod permissions;
+mod proxy;
 mod reconcile;
 mod sam_template;
 mod scenario;

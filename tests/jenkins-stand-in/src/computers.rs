@@ -54,7 +54,7 @@ pub async fn jnlp_file(
     else {
         return not_found();
     };
-    if let Err(denied) = check(&state.permissions, &user, &AGENT_CONNECT, None) {
+    if let Some(denied) = check(&state.permissions, &user, &AGENT_CONNECT, None) {
         return denied;
     }
     let secret = jnlp::secret(&state.settings.jnlp_key, &c.config.name);
@@ -75,7 +75,7 @@ pub async fn delete(
 ) -> Response {
     let mut state = shared.lock();
     if state.computer(&name).is_some()
-        && let Err(denied) = check(&state.permissions, &user, &AGENT_DELETE, None)
+        && let Some(denied) = check(&state.permissions, &user, &AGENT_DELETE, None)
     {
         return denied;
     }
@@ -110,7 +110,7 @@ pub async fn toggle_offline(
         None => None,
     };
     if let Some(permission) = needed
-        && let Err(denied) = check(&state.permissions, &user, permission, None)
+        && let Some(denied) = check(&state.permissions, &user, permission, None)
     {
         return denied;
     }
@@ -131,7 +131,7 @@ pub async fn change_offline_cause(
     let params = Params::from_request(query.as_deref(), &headers, &body);
     let mut state = shared.lock();
     if state.computer(&name).is_some()
-        && let Err(denied) = check(&state.permissions, &user, &AGENT_DISCONNECT, None)
+        && let Some(denied) = check(&state.permissions, &user, &AGENT_DISCONNECT, None)
     {
         return denied;
     }

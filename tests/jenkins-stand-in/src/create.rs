@@ -38,7 +38,7 @@ pub async fn do_create_item(
     body: Bytes,
 ) -> Response {
     // Agent/Create comes before the name: a duplicate is a 403 without it (§13).
-    if let Err(denied) = check(&shared.lock().permissions, &user, &AGENT_CREATE, None) {
+    if let Some(denied) = check(&shared.lock().permissions, &user, &AGENT_CREATE, None) {
         return denied;
     }
     let params = Params::from_request(query.as_deref(), &headers, &body);

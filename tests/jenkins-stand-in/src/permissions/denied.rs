@@ -15,18 +15,15 @@ use crate::state::Shared;
 const GROUP_HEADERS_DISABLED: &str = "JENKINS-39402: use \
      -Dhudson.security.AccessDeniedException2.REPORT_GROUP_HEADERS=true or use /whoAmI to diagnose";
 
-/// `Ok` if the API users hold `permission` (on `job`, when given) under `denials`, else
-/// Jenkins' 403 for `user`.
+/// Jenkins' 403 for `user` if the API users do not hold `permission` (on `job`, when
+/// given) under `denials`; `None` if they do.
 pub fn check(
     denials: &Denials,
     user: &str,
     permission: &'static Permission,
     job: Option<&str>,
-) -> Result<(), Response> {
-    match denials.holds(permission, job) {
-        true => Ok(()),
-        false => Err(missing(user, permission)),
-    }
+) -> Option<Response> {
+    (!denials.holds(permission, job)).then(|| missing(user, permission))
 }
 
 /// `AccessDeniedException3`: 403, the message `<user> is missing the <Group>/<Name>
@@ -84,12 +81,12 @@ fn access_denied_page(message: &str) -> Response {
 /// URL is resolved, unknown ones included. The `.jnlp` file is exempt only with
 /// `?encrypt=true` (docs/jenkins-api.md §2), which the stand-in does not serve.
 pub async fn overall_read(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    let checked = request
+    let denied = request
         .extensions()
         .get::<AuthUser>()
-        .map(|AuthUser(user)| check(&shared.lock().permissions, user, &OVERALL_READ, None));
-    match checked {
-        Some(Err(denied)) => denied,
-        _ => next.run(request).await,
+        .and_then(|AuthUser(user)| check(&shared.lock().permissions, user, &OVERALL_READ, None));
+    match denied {
+        Some(denied) => denied,
+        None => next.run(request).await,
     }
 }

@@ -32,9 +32,11 @@ fn files(dir: &Path, into: &mut Vec<PathBuf>) {
             }
         } else {
             let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            // By the directory's name: `.ci` is a name, not an extension.
             let script = path
                 .parent()
-                .is_some_and(|p| p.ends_with("scripts") || p.ends_with(".ci"));
+                .and_then(Path::file_name)
+                .is_some_and(|dir| dir == "scripts" || dir == ".ci");
             if CHECKED_EXTENSIONS.contains(&extension) || script {
                 into.push(path);
             }

@@ -32,11 +32,11 @@ fn files(dir: &Path, into: &mut Vec<PathBuf>) {
             }
         } else {
             let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            let folder = path
+            // By the directory's name: `.ci` is a name, not an extension.
+            let script = path
                 .parent()
-                .and_then(|p| p.file_name())
-                .and_then(|n| n.to_str());
-            let script = matches!(folder, Some("scripts" | ".ci"));
+                .and_then(Path::file_name)
+                .is_some_and(|dir| dir == "scripts" || dir == ".ci");
             if CHECKED_EXTENSIONS.contains(&extension) || script {
                 into.push(path);
             }

@@ -79,3 +79,21 @@ pub fn failed_start_event(task: &Task, reason: &str) -> Value {
     }
     event
 }
+
+/// The Fargate Spot interruption warning of a running `task`: still
+/// RUNNING, desired STOPPED, `stopCode` `SpotInterruption`, stopping but not
+/// stopped (docs/aws.md §1, `events/ecs/task-spot-interruption-warning.json`).
+pub fn spot_warning_event(task: &Task) -> Value {
+    let mut event = stopped_event(task);
+    let detail = &mut event["detail"];
+    detail["lastStatus"] = json!("RUNNING");
+    detail["stopCode"] = json!("SpotInterruption");
+    detail["stoppedReason"] = json!("Your Spot Task was interrupted.");
+    detail["capacityProviderName"] = json!("FARGATE_SPOT");
+    detail.as_object_mut().map(|d| d.remove("stoppedAt"));
+    for container in detail["containers"].as_array_mut().into_iter().flatten() {
+        container["lastStatus"] = json!("RUNNING");
+        container.as_object_mut().map(|c| c.remove("exitCode"));
+    }
+    event
+}

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::ops::{ControlError, Enqueue};
+use crate::permissions::control as perms;
 use crate::state::computer::{Mode, NodeConfig};
 use crate::state::{Shared, now_ms};
 use crate::traffic::Fault;
@@ -34,6 +35,10 @@ pub fn routes() -> Router<Shared> {
         .route("/agents/{name}/finish", post(finish))
         .route("/agents/{name}/secret", get(secret))
         .route("/faults", get(faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/permissions",
+            get(perms::get).put(perms::put).delete(perms::delete),
+        )
         .route("/requests", get(requests).delete(clear_requests))
         .route("/reset", post(reset))
         .route("/restart", post(restart))

@@ -1,20 +1,24 @@
 //! `POST /computer/doCreateItem` (`ComputerSet.doDoCreateItem`, docs/jenkins-api.md §1).
 //!
-//! Order of checks as in Jenkins: the name (`checkName`, which includes the duplicate
+//! Order of checks as in Jenkins: Agent/Create, the name (`checkName`, which includes the duplicate
 //! check), then the submitted form, then the node type, then binding, then `addNode`.
 //! The duplicate check and the add are separate steps in Jenkins, and `addNode` replaces
 //! a same-named node; the optional race window reproduces that.
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
+use crate::auth::AuthUser;
 use crate::bind::bind_node;
 use crate::http_util::{Params, error_page, failure, redirect};
 use crate::names::check_name;
 use crate::ops::add_node;
+use crate::permissions::AGENT_CREATE;
+use crate::permissions::denied::check;
 use crate::state::Shared;
 use crate::state::computer::NodeConfig;
 
@@ -28,10 +32,15 @@ const DUMB_SLAVE_TYPES: [&str; 2] = [
 /// may also come in the query string (python-jenkins sends them there).
 pub async fn do_create_item(
     State(shared): State<Shared>,
+    Extension(AuthUser(user)): Extension<AuthUser>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Agent/Create comes before the name: a duplicate is a 403 without it (§13).
+    if let Some(denied) = check(&shared.lock().permissions, &user, &AGENT_CREATE, None) {
+        return denied;
+    }
     let params = Params::from_request(query.as_deref(), &headers, &body);
     let name = match check_name(params.get("name")) {
         Ok(name) => name,

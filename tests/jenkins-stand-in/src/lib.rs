@@ -36,8 +36,9 @@
 //! | `POST agents/NAME/finish` `{"executor"?}` | builds end; `{"finished": [...]}` |
 //! | `GET agents/NAME/secret` | `{"secret": "…"}` |
 //! | `GET`/`POST`/`DELETE faults` [`Fault`] | list, arm, clear faults |
+//! | `GET`/`PUT`/`DELETE permissions` [`Denials`] | what the API users are denied: read, replace, grant all |
 //! | `GET`/`DELETE requests` | the request log ([`RecordedRequest`]), or clear it |
-//! | `POST reset` | forget nodes, queue, builds, requests, faults |
+//! | `POST reset` | forget nodes, queue, builds, requests, faults, denials |
 //! | `PUT language` `{"language": "en"|"de"}` | the language of queue reasons, forced as the Locale plugin can |
 //! | `POST restart` | restart the controller: agents disconnected, queue kept, Pipeline `node` blocks resumed ([`restart`]) |
 //! | `GET`/`DELETE queue-events` | the queue-listener callbacks (`onEnterBuildable`, `onLeft`) so far, or clear them |
@@ -59,6 +60,7 @@ pub mod json;
 pub mod language;
 pub mod names;
 pub mod ops;
+pub mod permissions;
 pub mod queue_http;
 pub mod restart;
 pub mod router;
@@ -72,6 +74,7 @@ pub mod why;
 pub use builder::{StandIn, StandInBuilder};
 pub use http_util::{jetty_header_bytes, x_error_as_received};
 pub use ops::{ControlError, Enqueue};
+pub use permissions::Denials;
 pub use running::RunningStandIn;
 pub use state::computer::{Computer, ComputerKind, Mode, NodeConfig, OfflineCause};
 pub use state::listener::QueueEvent;

@@ -9,6 +9,8 @@ use crate::dispatch::maintain;
 use crate::http_util::{ApiQuery, Params, error_page, not_found};
 use crate::json::queue::{left_item, live_item, queue};
 use crate::ops;
+use crate::permissions::JobAccess;
+use crate::permissions::denied::please_log_in;
 use crate::state::{Shared, now_ms};
 
 /// `GET /queue/api/json`.
@@ -20,6 +22,8 @@ pub async fn list(State(shared): State<Shared>, Query(api): Query<ApiQuery>) -> 
 }
 
 /// `GET /queue/item/ID/api/json`: a live item, or a left one for 5 minutes, else 404.
+/// `Item.getApi` hides an item of a job the API users may not discover (404) and refuses
+/// one they may discover but not read (403), left items included (docs/jenkins-api.md §13).
 pub async fn item(
     State(shared): State<Shared>,
     Path(id): Path<String>,
@@ -31,7 +35,19 @@ pub async fn item(
     let Ok(id) = id.parse::<u64>() else {
         return not_found();
     };
-    if let Some(item) = state.queue.iter().find(|i| i.id == id) {
+    let live = state.queue.iter().find(|i| i.id == id);
+    let Some(task) = live
+        .or(state.left.get(&id).map(|l| &l.item))
+        .map(|i| &i.task)
+    else {
+        return not_found();
+    };
+    match state.permissions.job_access(task.job()) {
+        JobAccess::Read => {}
+        JobAccess::Discover => return please_log_in(&task.url()),
+        JobAccess::None => return not_found(),
+    }
+    if let Some(item) = live {
         return api.respond(live_item(&state, item, now));
     }
     match state.left.get(&id) {

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::auth::basic_auth;
 use crate::http_util::not_found;
+use crate::permissions::denied::overall_read;
 use crate::state::Shared;
 use crate::traffic::traffic;
 use crate::{computers, control, create, queue_http};
@@ -41,6 +42,7 @@ pub fn app(shared: Shared) -> Router {
         .route("/queue/cancelItem", post(queue_http::cancel_item))
         .route("/crumbIssuer/api/json", get(crumb))
         .fallback(fallback)
+        .layer(from_fn_with_state(shared.clone(), overall_read))
         .layer(from_fn_with_state(shared.clone(), basic_auth))
         .layer(from_fn_with_state(shared.clone(), traffic));
     Router::new()

@@ -49,6 +49,11 @@ impl RunningStandIn {
         self.shared.lock().settings.root_url.clone()
     }
 
+    /// The state, for controls defined beside what they control.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
     /// Runs `f` on the state after a queue maintenance pass.
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let mut state = self.shared.lock();

@@ -27,7 +27,9 @@ pub struct RecordedRequest {
 
 /// A fault to inject into the next `count` requests whose path starts with `path_prefix`
 /// (and whose method is `method`, when given): wait `delay_ms`, then answer `status`
-/// instead of Jenkins' response (or, without a status, serve the request late).
+/// instead of Jenkins' response (or, without a status, serve the request late), and drop
+/// the response header `strip_header` as a proxy that passes only headers it knows would
+/// (docs/jenkins-api.md §15).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
@@ -45,6 +47,9 @@ pub struct Fault {
     /// A delay before answering, in milliseconds.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// A response header to remove (e.g. `X-Error`), case-insensitive.
+    #[serde(default)]
+    pub strip_header: Option<String>,
 }
 
 fn one() -> u32 {
@@ -60,6 +65,7 @@ impl Fault {
             count: 1,
             status: Some(status),
             delay_ms: None,
+            strip_header: None,
         }
     }
 
@@ -72,6 +78,19 @@ impl Fault {
             count: 1,
             status: None,
             delay_ms: Some(ms),
+            strip_header: None,
+        }
+    }
+
+    /// Serves the next matching request but drops `header` from Jenkins' answer.
+    pub fn strip_header(path_prefix: impl Into<String>, header: impl Into<String>) -> Fault {
+        Fault {
+            path_prefix: path_prefix.into(),
+            method: None,
+            count: 1,
+            status: None,
+            delay_ms: None,
+            strip_header: Some(header.into()),
         }
     }
 
@@ -105,10 +124,14 @@ pub async fn traffic(State(shared): State<Shared>, request: Request, next: Next)
     if let Some(ms) = fault.as_ref().and_then(|f| f.delay_ms) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    let mut response = match fault.and_then(|f| f.status) {
+    let (status, strip) = fault.map_or((None, None), |f| (f.status, f.strip_header));
+    let mut response = match status {
         Some(status) => injected(status),
         None => next.run(request).await,
     };
+    if let Some(name) = strip {
+        response.headers_mut().remove(name.as_str());
+    }
     let status = response.status().as_u16();
     let mut state = shared.lock();
     if let Ok(version) = HeaderValue::from_str(&state.settings.jenkins_version) {

@@ -129,6 +129,17 @@ pub enum JenkinsError {
         /// Jenkins' `X-Error`, or a short description.
         reason: String,
     },
+    /// The functions' Jenkins user lacks a permission the call needs (a 403,
+    /// docs/jenkins-api.md §13): granting it is the fix, retrying is not. Worded as
+    /// Jenkins words it.
+    #[error("jenkins refused: {user} is missing the {permission} permission")]
+    PermissionMissing {
+        /// Who Jenkins took the caller for (`X-You-Are-Authenticated-As`).
+        user: String,
+        /// `Group/Permission` as Jenkins names it (`Agent/Disconnect`), or Jenkins'
+        /// id of a permission this crate does not know.
+        permission: String,
+    },
     /// The answer was not what Jenkins' API documents.
     #[error("unexpected answer from jenkins: {0}")]
     Protocol(String),
@@ -138,6 +149,14 @@ impl JenkinsError {
     /// Whether the same call may succeed later.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Unavailable(_))
+    }
+
+    /// The permission the user lacks, if that is why Jenkins refused.
+    pub fn missing_permission(&self) -> Option<&str> {
+        match self {
+            Self::PermissionMissing { permission, .. } => Some(permission),
+            _ => None,
+        }
     }
 }
 

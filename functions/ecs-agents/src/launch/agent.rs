@@ -27,11 +27,16 @@ impl<P: Ports> Launcher<P> {
     ) -> Result<LaunchOutcome, LaunchError> {
         let deployment = &self.deployment;
         let node = request::agent_node(&deployment.config.cloud, template, &name, build, now_ms());
-        let created = deployment
-            .jenkins
-            .create_agent(&node)
-            .await
-            .map_err(|e| LaunchError::jenkins(&name, e))?;
+        let created = match deployment.jenkins.create_agent(&node).await {
+            Ok(created) => created,
+            // Nothing to delete yet, but reported like any failed launch: a
+            // refusal such as a missing Agent/Create is news to whoever
+            // watches AgentLaunchFailed and the log, not only to the caller.
+            Err(error) => {
+                let error = LaunchError::jenkins(&name, error);
+                return Err(self.report_failure(error, build, template, &name).await);
+            }
+        };
         match self.start_task(build, template, &name).await {
             Ok(task_arn) if created == Created::New => {
                 self.usage.record(template);
@@ -128,6 +133,18 @@ impl<P: Ports> Launcher<P> {
         {
             warn!(node = %name, error = %delete_error, "could not delete the node of a failed launch; the reconciler will");
         }
+        self.report_failure(error, build, template, name).await
+    }
+
+    /// Logs, counts and (if permanent) publishes a failed launch, and passes
+    /// the error on.
+    async fn report_failure(
+        &self,
+        error: LaunchError,
+        build: &QueuedBuild,
+        template: &AgentTemplate,
+        name: &AgentName,
+    ) -> LaunchError {
         let retryable = error.is_retryable();
         warn!(node = %name, reason = %error, retryable, "agent launch failed");
         // The dashboard's and alarms' dimension values: kept as first published.

@@ -3,7 +3,9 @@
 //!
 //! - Not ours (another `startedBy` or cluster): ignored with no API call.
 //! - Fargate Spot warning: the node is marked temporarily offline so no new
-//!   build lands on it; the final STOPPED event deletes it.
+//!   build lands on it; the final STOPPED event deletes it. Without the
+//!   permission to mark it (Agent/Disconnect) the warning is done anyway:
+//!   said once per instance, never retried.
 //! - STOPPED: the node is deleted (already gone is fine), `AgentStopped` is
 //!   published with why and how long, and a task that failed to start is
 //!   relaunched for the same queue item when the cause is transient and the
@@ -15,15 +17,18 @@
 //!
 //! Jenkins failing makes the handler fail, so Lambda's retries and the
 //! dead-letter queue keep the event: a deletion is never reported done when
-//! it was not.
+//! it was not. (A Spot warning's missing permission is not such a failure:
+//! retries cannot grant it, and the deletion it would delay comes later.)
 
 pub mod event;
 mod relaunch;
 mod report;
+mod spot;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -53,6 +58,14 @@ pub enum TaskChangeOutcome {
     MarkedOffline {
         /// Node name.
         node: AgentName,
+    },
+    /// Spot warning, but Jenkins refused to mark the node offline for a
+    /// missing permission: it may take a build until its task stops.
+    NotMarkedOffline {
+        /// Node name.
+        node: AgentName,
+        /// Jenkins' refusal, naming the permission.
+        reason: String,
     },
     /// The task stopped and its node is gone.
     Stopped {
@@ -89,6 +102,9 @@ pub struct TaskStopped<P: Ports> {
     /// (task, version) already reported by this instance: EventBridge may
     /// deliver an event twice.
     reported: Mutex<HashSet<(String, u64)>>,
+    /// Whether this instance has said that Spot warnings cannot mark nodes
+    /// offline: every warning would say the same until someone grants it.
+    offline_refusal_said: AtomicBool,
 }
 
 /// Reported events remembered per function instance before forgetting all.
@@ -103,6 +119,7 @@ impl<P: Ports> TaskStopped<P> {
             launcher,
             relaunch,
             reported: Mutex::default(),
+            offline_refusal_said: AtomicBool::new(false),
         }
     }
 
@@ -147,7 +164,7 @@ impl<P: Ports> TaskStopped<P> {
         let summary = report.summary();
         info!(node = %node, node_deleted = deleted == Deleted::Deleted, "agent {node} stopped: {summary}");
         let relaunched = match relaunch::start_failure(change) {
-            Some(failure) => self.after_failed_start(&node, &failure).await,
+            Some(failure) => self.after_failed_start(&node, &failure, change).await,
             None => None,
         };
         self.report_stop(change, &node, report).await;
@@ -170,26 +187,6 @@ impl<P: Ports> TaskStopped<P> {
             .as_deref()
             .and_then(AgentName::from_group)
             .or_else(|| change.environment("JENKINS_AGENT_NAME").map(AgentName::new))
-    }
-
-    async fn spot_warning(&self, node: AgentName) -> Result<TaskChangeOutcome, StopError> {
-        let reason = "Fargate Spot interruption: this agent's task stops in about two minutes";
-        let marked = self
-            .deployment
-            .jenkins
-            .mark_offline(&node, reason)
-            .await
-            .map_err(|source| StopError {
-                node: node.clone(),
-                source,
-            })?;
-        if !marked {
-            return Ok(TaskChangeOutcome::Ignored {
-                reason: format!("{node} is already gone"),
-            });
-        }
-        warn!(node = %node, "agent {node} marked offline: {reason}");
-        Ok(TaskChangeOutcome::MarkedOffline { node })
     }
 
     async fn report_stop(&self, change: &EcsTaskStateChange, node: &AgentName, report: StopReport) {

@@ -55,12 +55,26 @@ pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure>
     )
 }
 
+/// When the failed task was created, standing in for its queue item's
+/// `inQueueSince` when Jenkins will not tell: every delivery of the event
+/// carries the same, so the replacement's client token (docs/aws.md §2) still
+/// makes duplicates converge. The replacement's queue-to-launch time then
+/// counts from the failed attempt, not from the item's entry.
+fn stand_in_queue_time(change: &EcsTaskStateChange) -> u64 {
+    change
+        .created_at
+        .and_then(|t| u64::try_from(t.timestamp_millis()).ok())
+        .unwrap_or(0)
+}
+
 impl<P: Ports> TaskStopped<P> {
-    /// Relaunches or reports a failed start; the name of a replacement, if any.
+    /// Relaunches or reports the failed start `change` tells of; the name of
+    /// a replacement, if any.
     pub(crate) async fn after_failed_start(
         &self,
         node: &AgentName,
         failure: &StartFailure,
+        change: &EcsTaskStateChange,
     ) -> Option<AgentName> {
         let config = &self.deployment.config;
         let parts = config.agent_parts(node)?;
@@ -81,6 +95,14 @@ impl<P: Ports> TaskStopped<P> {
         let in_queue_since = match self.deployment.jenkins.queue_item(item).await {
             Ok(QueueItemState::Queued { in_queue_since }) => in_queue_since,
             Ok(_) => return None,
+            // The user may discover the build but not read it (Job/Read,
+            // docs/jenkins-api.md §13): it has not left, and the reconciler,
+            // which sees only readable items, never will relaunch it. So
+            // relaunch, failing open as the launcher does.
+            Err(error) if error.missing_permission().is_some() => {
+                warn!(%error, "cannot read queue item {item}; relaunching as if it still waits");
+                stand_in_queue_time(change)
+            }
             Err(error) => {
                 warn!(%error, "cannot tell whether the build still waits; the reconciler will relaunch if it does");
                 return None;

@@ -8,6 +8,8 @@
 //! blackbox -- stop::`.
 
 mod launch;
+mod permissions;
+mod proxy;
 mod reasons;
 mod reconcile;
 mod restart;

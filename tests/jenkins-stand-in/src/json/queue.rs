@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::computers::executable;
+use crate::permissions::JobAccess;
 use crate::state::State;
 use crate::state::queue::{LeftItem, QueueItem, Stage, Task};
 use crate::why::{label_is_offline, label_nodes, why};
@@ -10,7 +11,10 @@ use crate::why::{label_is_offline, label_nodes, why};
 const STUCK_AFTER_MS: i64 = 24 * 3_600_000;
 
 /// The queue as `Queue.getItems()` lists it: waiting, blocked, then buildable items
-/// newest first (so the item most likely to run next comes last).
+/// newest first (so the item most likely to run next comes last), leaving out the items of
+/// jobs the API users may not read. `getDiscoverableItems()` names those of jobs they may
+/// discover, but only for jobs proper: a `node` block's task is not a job
+/// (docs/jenkins-api.md §13).
 pub fn queue(state: &State, now: i64) -> Value {
     let mut waiting: Vec<&QueueItem> = state
         .queue
@@ -27,13 +31,27 @@ pub fn queue(state: &State, now: i64) -> Value {
         .iter()
         .rev()
         .filter(|i| matches!(i.stage, Stage::Buildable { .. }));
-    let items: Vec<Value> = waiting
+    let listed: Vec<&QueueItem> = waiting
         .into_iter()
         .chain(blocked)
         .chain(buildable)
+        .collect();
+    let access = |i: &QueueItem| state.permissions.job_access(i.task.job());
+    let items: Vec<Value> = listed
+        .iter()
+        .filter(|i| access(i) == JobAccess::Read)
         .map(|i| live_item(state, i, now))
         .collect();
-    json!({ "_class": "hudson.model.Queue", "discoverableItems": [], "items": items })
+    // `StubTask` exports `Task.getName()`: a job's own name, not its full name.
+    let discoverable: Vec<Value> = listed
+        .iter()
+        .filter(|i| access(i) == JobAccess::Discover)
+        .filter_map(|i| match &i.task {
+            Task::Job { name } => Some(json!({ "task": { "name": short_name(name) } })),
+            Task::Placeholder { .. } => None,
+        })
+        .collect();
+    json!({ "_class": "hudson.model.Queue", "discoverableItems": discoverable, "items": items })
 }
 
 fn waiting_until(item: &QueueItem) -> i64 {
@@ -145,17 +163,22 @@ pub fn task(state: &State, task: &Task) -> Value {
     match task {
         Task::Job { name } => json!({
             "_class": "hudson.model.FreeStyleProject",
-            "name": name.rsplit('/').next().unwrap_or(name),
+            "name": short_name(name),
             "url": format!("{}{}", state.settings.root_url, task.job_url()),
             "color": job_color(state, task),
         }),
-        Task::Placeholder { run, .. } => json!({
+        Task::Placeholder { .. } => json!({
             "_class": "org.jenkinsci.plugins.workflow.support.steps.ExecutorStepExecution$PlaceholderTask",
             "fullDisplayName": task.name(),
             "name": task.name(),
-            "url": format!("{}{run}/", task.job_url()),
+            "url": task.url(),
         }),
     }
+}
+
+/// A job's own name: the last part of its full name.
+fn short_name(full_name: &str) -> &str {
+    full_name.rsplit('/').next().unwrap_or(full_name)
 }
 
 /// `Job.getIconColor()`: `notbuilt` before the first build, `blue` after, `_anime` while

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::permissions::Denials;
 use crate::traffic::{Fault, RecordedRequest};
 use computer::{Computer, ComputerKind, NodeConfig};
 use queue::{LeftItem, QueueItem};
@@ -64,6 +65,8 @@ pub struct State {
     pub queue_events: Vec<listener::QueueEvent>,
     /// Items whose `onEnterBuildable` has fired since they last entered.
     pub announced: HashSet<u64>,
+    /// The permissions withheld from the API users (ids, checked).
+    pub permissions: Denials,
 }
 
 impl State {
@@ -81,6 +84,7 @@ impl State {
             faults: Vec::new(),
             queue_events: Vec::new(),
             announced: HashSet::new(),
+            permissions: Denials::none(),
         }
     }
 
@@ -109,8 +113,8 @@ impl State {
         self.left.retain(|_, item| item.left_at.elapsed() < ttl);
     }
 
-    /// Removes nodes, queue, builds, traffic record and faults; keeps settings and the
-    /// built-in node's configuration.
+    /// Removes nodes, queue, builds, traffic record, faults and denied permissions; keeps
+    /// settings and the built-in node's configuration.
     pub fn reset(&mut self) {
         let built_in = self.built_in.config.clone();
         *self = State::new(self.settings.clone(), built_in);

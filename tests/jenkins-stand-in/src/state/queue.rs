@@ -35,13 +35,27 @@ impl Task {
         }
     }
 
-    /// The job's URL relative to the root URL (`job/a/job/b/` for folder `a/b`).
-    pub fn job_url(&self) -> String {
-        let job = match self {
+    /// The full name of the job whose permissions apply: a `node` block's are its run's,
+    /// hence its job's (docs/jenkins-api.md §13).
+    pub fn job(&self) -> &str {
+        match self {
             Task::Job { name } => name,
             Task::Placeholder { job, .. } => job,
-        };
-        job.split('/')
+        }
+    }
+
+    /// `Task.getUrl()`, relative to the root URL: the job's, or a `node` block's run's.
+    pub fn url(&self) -> String {
+        match self {
+            Task::Job { .. } => self.job_url(),
+            Task::Placeholder { run, .. } => format!("{}{run}/", self.job_url()),
+        }
+    }
+
+    /// The job's URL relative to the root URL (`job/a/job/b/` for folder `a/b`).
+    pub fn job_url(&self) -> String {
+        self.job()
+            .split('/')
             .map(|part| format!("job/{}/", url_segment(part)))
             .collect()
     }

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use jenkins_stand_in::Fault;
 
-use crate::helpers::spawn;
+use crate::helpers::{agent_form, spawn};
 
 #[tokio::test]
 async fn an_injected_status_answers_the_next_matching_requests_only() {
@@ -78,4 +78,41 @@ async fn faults_are_armed_over_http_too() {
         app.get("/queue/api/json").send().await.unwrap().status(),
         200
     );
+}
+
+#[tokio::test]
+async fn a_stripped_header_is_gone_from_the_next_matching_answer_only() {
+    // GIVEN a duplicate create, whose X-Error a proxy drops once
+    let app = spawn().await;
+    app.create_agent("agent-1", "linux", "EXCLUSIVE").await;
+    app.jenkins
+        .inject_fault(Fault::strip_header("/computer/doCreateItem", "x-error"));
+    let form = agent_form("linux", "EXCLUSIVE", true);
+    let duplicate = || app.create("agent-1", &form);
+    // WHEN it is posted twice
+    let first = duplicate().await;
+    let second = duplicate().await;
+    // THEN the first 400 comes without X-Error, the second with it
+    assert_eq!(first.status(), 400);
+    assert!(first.headers().get("X-Error").is_none());
+    assert_eq!(second.status(), 400);
+    assert!(second.headers().get("X-Error").is_some());
+}
+
+#[tokio::test]
+async fn a_header_is_stripped_when_armed_over_http() {
+    let app = spawn().await;
+    let fault =
+        serde_json::json!({"pathPrefix": "/computer/api/json", "stripHeader": "Content-Type"});
+    let armed = app
+        .client
+        .post(app.url("/_stand-in/faults"))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(armed.status(), 204);
+    let response = app.get("/computer/api/json").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-type").is_none());
 }

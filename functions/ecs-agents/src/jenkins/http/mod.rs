@@ -8,21 +8,18 @@
 //! 302 is how `doCreateItem` and `doDelete` say they succeeded (§1, §3).
 
 mod jnlp;
+mod nodes;
+mod refusal;
 #[cfg(test)]
 mod tests;
 mod wire;
 
 use std::time::Duration;
 
-use reqwest::{Client, Method, Response, StatusCode, Url, header, redirect};
-use serde::de::DeserializeOwned;
+use reqwest::{Client, Method, Response, Url, header, redirect};
 use tracing::debug;
 
-use super::{
-    AgentNode, AgentStatus, Created, Deleted, JenkinsError, JenkinsNodes, NodeInfo, QueueEntry,
-    QueueItemState,
-};
-use crate::naming::AgentName;
+use super::JenkinsError;
 use crate::secret::Secret;
 
 /// A TCP (and TLS) connection to a healthy controller takes milliseconds;
@@ -35,26 +32,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// 10 s tolerates that yet stays well inside a Lambda timeout, so a slow
 /// call becomes [`JenkinsError::Unavailable`] and is retried later.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The fields of `/computer/NAME/api/json` that [`AgentStatus`] needs (§4).
-const STATUS_TREE: &str = "tree=displayName,offline,temporarilyOffline,idle";
-
-/// `_class` tells a left item from a queued one; `cancelled` exists only on
-/// left items, which also identifies them on Jenkins without `_class` (§5).
-/// `inQueueSince` dates a queued item.
-const QUEUE_ITEM_TREE: &str = "tree=id,cancelled,inQueueSince";
-
-/// The fields of `/computer/api/json` that [`NodeInfo`] needs (§4), plus
-/// `_class` to tell the built-in node. Jenkins exports `description` since
-/// it added `Computer.getDescription()`; no Jenkins so far exports
-/// `idleStartMilliseconds` (`Computer.getIdleStartMilliseconds()` is not
-/// `@Exported`), and `tree=` skips names it does not know, so asking costs
-/// nothing and it is read if a version ever sends it.
-const NODES_TREE: &str = "tree=computer[displayName,description,offline,temporarilyOffline,\
-    idle,idleStartMilliseconds,offlineCause[timestamp],assignedLabels[name],_class]";
-
-/// The fields of `/queue/api/json` that [`QueueEntry`] needs (§5).
-const QUEUE_TREE: &str = "tree=items[id,why,inQueueSince,buildable,task[name]]";
 
 /// Why a [`JenkinsHttp`] could not be built. Never shows the base URL, which
 /// might hold credentials.
@@ -137,108 +114,10 @@ impl JenkinsHttp {
         }
         result.map_err(unavailable)
     }
-}
 
-impl JenkinsNodes for JenkinsHttp {
-    async fn create_agent(&self, node: &AgentNode) -> Result<Created, JenkinsError> {
-        let url = self.endpoint(&["computer", "doCreateItem"], None);
-        let form = wire::create_form(node);
-        let response = self.send(Method::POST, url.clone(), Some(&form)).await?;
-        match response.status() {
-            StatusCode::FOUND | StatusCode::SEE_OTHER => created(&url, &response),
-            StatusCode::BAD_REQUEST => match wire::x_error(&response) {
-                Some(text) if wire::names_duplicate(&text, node.name.as_str()) => {
-                    Ok(Created::AlreadyExists)
-                }
-                _ => Err(unexpected(&response)),
-            },
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn agent_secret(&self, name: &AgentName) -> Result<Secret, JenkinsError> {
-        let url = self.endpoint(&["computer", name.as_str(), "jenkins-agent.jnlp"], None);
-        let response = self.send(Method::GET, url, None).await?;
-        match response.status() {
-            StatusCode::OK => {
-                let body = response.text().await.map_err(unavailable)?;
-                jnlp::secret(&body).map_err(|problem| {
-                    JenkinsError::Protocol(format!("jenkins-agent.jnlp of {name}: {problem}"))
-                })
-            }
-            StatusCode::NOT_FOUND => Err(no_such_node(name)),
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn delete_agent(&self, name: &AgentName) -> Result<Deleted, JenkinsError> {
-        let url = self.endpoint(&["computer", name.as_str(), "doDelete"], None);
-        let response = self.send(Method::POST, url, None).await?;
-        // Unlike doCreateItem's, this redirect's target is not documented
-        // (§3), so any 302 counts.
-        match response.status() {
-            StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::OK => Ok(Deleted::Deleted),
-            StatusCode::NOT_FOUND => Ok(Deleted::AlreadyGone),
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn agent_status(&self, name: &AgentName) -> Result<Option<AgentStatus>, JenkinsError> {
-        let url = self.endpoint(
-            &["computer", name.as_str(), "api", "json"],
-            Some(STATUS_TREE),
-        );
-        let response = self.send(Method::GET, url, None).await?;
-        match response.status() {
-            StatusCode::OK => Ok(Some(json::<wire::Computer>(response).await?.into_status())),
-            StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn mark_offline(&self, name: &AgentName, reason: &str) -> Result<bool, JenkinsError> {
-        // `doChangeOfflineCause` sets the node temporarily offline whatever
-        // its state (`toggleOffline` would flip it back online on a retry)
-        // and answers with a redirect to the computer page.
-        let url = self.endpoint(&["computer", name.as_str(), "changeOfflineCause"], None);
-        let form = [("offlineMessage", reason.to_owned())];
-        let response = self.send(Method::POST, url, Some(&form)).await?;
-        match response.status() {
-            StatusCode::FOUND | StatusCode::SEE_OTHER | StatusCode::OK => Ok(true),
-            StatusCode::NOT_FOUND => Ok(false),
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn queue_item(&self, id: u64) -> Result<QueueItemState, JenkinsError> {
-        let id_segment = id.to_string();
-        let segments = ["queue", "item", id_segment.as_str(), "api", "json"];
-        let url = self.endpoint(&segments, Some(QUEUE_ITEM_TREE));
-        let response = self.send(Method::GET, url, None).await?;
-        match response.status() {
-            StatusCode::OK => Ok(json::<wire::QueueItem>(response).await?.state()),
-            // Left items stay for 5 minutes, then 404 like unknown ids (§5).
-            StatusCode::NOT_FOUND => Ok(QueueItemState::Gone),
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn list_nodes(&self) -> Result<Vec<NodeInfo>, JenkinsError> {
-        let url = self.endpoint(&["computer", "api", "json"], Some(NODES_TREE));
-        let response = self.send(Method::GET, url, None).await?;
-        match response.status() {
-            StatusCode::OK => Ok(json::<wire::ComputerSet>(response).await?.into_nodes()),
-            _ => Err(unexpected(&response)),
-        }
-    }
-
-    async fn list_queue(&self) -> Result<Vec<QueueEntry>, JenkinsError> {
-        let url = self.endpoint(&["queue", "api", "json"], Some(QUEUE_TREE));
-        let response = self.send(Method::GET, url, None).await?;
-        match response.status() {
-            StatusCode::OK => Ok(json::<wire::Queue>(response).await?.into_entries()),
-            _ => Err(unexpected(&response)),
-        }
+    /// A status the call does not expect, as an error (see [`refusal`]).
+    async fn unexpected(&self, response: Response) -> JenkinsError {
+        refusal::unexpected(response, &self.user).await
     }
 }
 
@@ -261,70 +140,6 @@ fn parse_base(text: &str) -> Result<Url, SetupError> {
     }
 }
 
-/// `doCreateItem` succeeded if it redirects to the computer list (§1). A
-/// redirect elsewhere is a login page (an SSO proxy in front of Jenkins), not
-/// a created node.
-fn created(request_url: &Url, response: &Response) -> Result<Created, JenkinsError> {
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(target) = location.and_then(|l| request_url.join(l).ok()) else {
-        return Err(JenkinsError::Protocol(format!(
-            "doCreateItem answered {} without a usable Location",
-            response.status()
-        )));
-    };
-    if target.path().trim_end_matches('/').ends_with("/computer") {
-        return Ok(Created::New);
-    }
-    Err(JenkinsError::Rejected {
-        status: response.status().as_u16(),
-        reason: format!(
-            "redirected to {} instead of computer/: a login page?",
-            target.path()
-        ),
-    })
-}
-
-fn no_such_node(name: &AgentName) -> JenkinsError {
-    JenkinsError::Rejected {
-        status: StatusCode::NOT_FOUND.as_u16(),
-        reason: format!("there is no node named {name}"),
-    }
-}
-
-/// Maps a status the call does not expect: overload and server errors are
-/// worth retrying, other 4xx are refusals (with Jenkins' `X-Error` if sent).
-fn unexpected(response: &Response) -> JenkinsError {
-    let status = response.status();
-    let path = response.url().path();
-    // 408 and 429 come from proxies in front of Jenkins and pass with time.
-    let transient = matches!(
-        status,
-        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
-    );
-    if status.is_server_error() || transient {
-        return JenkinsError::Unavailable(format!("{path} answered {status}"));
-    }
-    if !status.is_client_error() {
-        return JenkinsError::Protocol(format!(
-            "{path} answered {status}, which jenkins does not document"
-        ));
-    }
-    let reason = wire::x_error(response).unwrap_or_else(|| match status {
-        StatusCode::UNAUTHORIZED => {
-            "authentication failed: check the user and api token".to_owned()
-        }
-        StatusCode::FORBIDDEN => "the user lacks the permission for this call".to_owned(),
-        _ => format!("{path} answered {status}"),
-    });
-    JenkinsError::Rejected {
-        status: status.as_u16(),
-        reason,
-    }
-}
-
 /// A failed exchange: connect error, timeout, or a body cut short. The
 /// message holds reqwest's chain of causes and the URL (never credentials:
 /// they travel in a header reqwest marks sensitive).
@@ -337,11 +152,4 @@ fn unavailable(error: reqwest::Error) -> JenkinsError {
         source = cause.source();
     }
     JenkinsError::Unavailable(message)
-}
-
-/// Reads a JSON body; a shape other than §4/§5 describe is a protocol error.
-async fn json<T: DeserializeOwned>(response: Response) -> Result<T, JenkinsError> {
-    let path = response.url().path().to_owned();
-    let body = response.bytes().await.map_err(unavailable)?;
-    serde_json::from_slice(&body).map_err(|e| JenkinsError::Protocol(format!("{path}: {e}")))
 }

@@ -152,3 +152,50 @@ async fn a_token_conflict_on_a_fresh_node_means_a_late_duplicate_and_leaves_noth
     assert!(launcher.deployment.jenkins.node_names().is_empty());
     assert!(launcher.deployment.events.published().is_empty());
 }
+
+fn missing(permission: &str) -> JenkinsError {
+    JenkinsError::PermissionMissing {
+        user: "ecs-agents".into(),
+        permission: permission.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_create_refused_for_agent_create_is_permanent_reported_and_names_the_permission() {
+    // GIVEN Jenkins refuses to create nodes
+    let launcher = launcher();
+    let jenkins = &launcher.deployment.jenkins;
+    jenkins.fail_next(Call::Create, missing("Agent/Create"));
+    // WHEN a build is launched
+    let error = launcher.launch(&build(3, "linux")).await.unwrap_err();
+    // THEN the failure names the permission, is not retried, and is reported
+    assert!(!error.is_retryable());
+    assert_eq!(
+        error.to_string(),
+        "agent ecs-linux-3: jenkins refused: ecs-agents is missing the Agent/Create permission"
+    );
+    let failed = launcher
+        .deployment
+        .events
+        .first(AgentEventKind::AgentLaunchFailed);
+    assert_eq!(failed.unwrap().reason, Some(error.to_string()));
+    assert!(jenkins.node_names().is_empty());
+    assert!(launcher.deployment.ecs.tasks().is_empty());
+}
+
+#[tokio::test]
+async fn a_late_event_for_an_item_the_user_cannot_read_launches_as_if_jenkins_could_not_say() {
+    // GIVEN a queue item the user may discover but not read (docs/jenkins-api.md §13)
+    let launcher = launcher();
+    let jenkins = &launcher.deployment.jenkins;
+    jenkins.fail_next(Call::QueueItem, missing("Job/Read"));
+    let mut late = build(5, "linux");
+    late.age = Some(Duration::from_secs(120));
+    // WHEN its late event is launched
+    let outcome = launcher.launch(&late).await.unwrap();
+    // THEN it is not taken for an item that left: the check fails open
+    assert!(
+        matches!(outcome, LaunchOutcome::Launched { .. }),
+        "{outcome:?}"
+    );
+}

@@ -196,20 +196,6 @@ async fn jenkins_unavailable_fails_the_event_so_lambda_retries_it() {
     );
 }
 
-/// Collects everything a tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_log_of_a_whole_run_never_contains_the_agent_secret() {
     let captured = Captured::default();
@@ -239,4 +225,29 @@ async fn the_log_of_a_whole_run_never_contains_the_agent_secret() {
     );
     assert!(!log.contains(SECRET));
     assert!(!format!("{:?}", stopped(&node, 6)).contains(SECRET));
+}
+
+#[tokio::test]
+async fn a_failed_start_whose_queue_item_the_user_cannot_read_is_still_relaunched() {
+    // GIVEN a failed start, and Jenkins refusing to show the item (Job/Read missing)
+    let handler = handler();
+    let node = launched(&handler, 7).await;
+    let jenkins = &handler.launcher().deployment().jenkins;
+    let unreadable = || crate::jenkins::JenkinsError::PermissionMissing {
+        user: "ecs-agents".into(),
+        permission: "Job/Read".into(),
+    };
+    jenkins.fail_next(Call::QueueItem, unreadable());
+    let failure = failed_to_start(&node, "Capacity is unavailable at this time");
+    // WHEN the event is handled
+    let outcome = handler.handle(&failure).await.unwrap();
+    // THEN the item is not taken for gone: a replacement is launched
+    let TaskChangeOutcome::Stopped { relaunched, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(relaunched, Some(AgentName::new("ecs-linux-7-1")));
+    // AND a duplicate of the event converges on the same task
+    jenkins.fail_next(Call::QueueItem, unreadable());
+    handler.handle(&failure).await.unwrap();
+    assert_eq!(handler.launcher().deployment().ecs.tasks().len(), 2);
 }

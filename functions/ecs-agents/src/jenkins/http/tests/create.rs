@@ -228,3 +228,50 @@ async fn a_missing_permission_is_rejected_as_forbidden() {
         "{error:?}"
     );
 }
+
+/// doCreateItem answers a bare 400 (a proxy dropped `X-Error`, §15) and the node
+/// lookup answers `lookup`.
+async fn create_after_bare_400(lookup: ResponseTemplate) -> Result<Created, JenkinsError> {
+    let (server, jenkins) = jenkins().await;
+    authenticated("POST", "/computer/doCreateItem")
+        .respond_with(ResponseTemplate::new(400).set_body_string("<html>Error</html>"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    authenticated("GET", "/computer/ecs-linux-123/api/json")
+        .respond_with(lookup)
+        .expect(1)
+        .mount(&server)
+        .await;
+    jenkins.create_agent(&node(true)).await
+}
+
+#[tokio::test]
+async fn a_400_without_x_error_for_a_node_that_exists_means_already_exists() {
+    let exists = json_body(
+        r#"{"displayName":"ecs-linux-123","offline":true,"temporarilyOffline":false,"idle":true}"#,
+    );
+    assert_eq!(
+        create_after_bare_400(exists).await,
+        Ok(Created::AlreadyExists)
+    );
+}
+
+#[tokio::test]
+async fn a_400_without_x_error_for_a_node_that_does_not_exist_is_rejected() {
+    let error = create_after_bare_400(ResponseTemplate::new(404))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, JenkinsError::Rejected { status: 400, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_400_without_x_error_while_the_lookup_fails_is_worth_retrying() {
+    let error = create_after_bare_400(ResponseTemplate::new(503))
+        .await
+        .unwrap_err();
+    assert!(error.is_retryable(), "{error:?}");
+}

@@ -6,6 +6,10 @@ use wiremock::matchers::{basic_auth, header, method, path, query_param};
 use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
 use super::*;
+use crate::jenkins::{
+    AgentNode, AgentStatus, Created, Deleted, JenkinsNodes, NodeInfo, QueueEntry, QueueItemState,
+};
+use crate::naming::AgentName;
 
 const USER: &str = "ecs-agents";
 const TOKEN: &str = "11f3a6c2d9e84b7a0c5e1d2f3a4b5c6d7e";
@@ -106,6 +110,7 @@ mod leaks;
 mod list_nodes;
 mod list_queue;
 mod offline;
+mod permissions;
 mod queue_item;
 mod secret;
 mod status;

@@ -7,7 +7,7 @@
 //! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
 //!    [`metrics`], and [`events`] (the agent-event port, with its adapter);
 //! 2. [`config`]: the agents file, and what makes a node or task ours;
-//! 3. ports and their adapters: [`jenkins`], [`ecs`];
+//! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`];
 //! 4. [`ports`]: the three ports as one type parameter, and the deployment;
 //! 5. [`launch`]: one agent for one queued build, and retiring agents;
 //! 6. the use cases behind the functions: [`webhook`], [`stopped`], [`reconcile`];
@@ -25,8 +25,10 @@ pub mod taskdef;
 // 2. The agents file.
 pub mod config;
 
-// 3. Ports to Jenkins and ECS, with their adapters and fakes.
+// 3. Ports to Jenkins, ECS and the agents' environment files, with their
+//    adapters and fakes.
 pub mod ecs;
+pub mod envfiles;
 pub mod jenkins;
 
 // 4. The ports as one type parameter.

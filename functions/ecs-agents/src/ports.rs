@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::config::AgentsConfig;
 use crate::ecs::AgentTasks;
+use crate::envfiles::EnvFiles;
 use crate::events::EventPublisher;
 use crate::jenkins::JenkinsNodes;
 
@@ -24,6 +25,8 @@ pub trait Ports: 'static {
     type Ecs: AgentTasks;
     /// Where agent events go.
     type Events: EventPublisher;
+    /// Where agents' environment files are kept.
+    type Files: EnvFiles;
 }
 
 /// One deployment: its agents file, its ports, and the `startedBy` that
@@ -37,6 +40,8 @@ pub struct Deployment<P: Ports> {
     pub ecs: P::Ecs,
     /// The agent-event port.
     pub events: P::Events,
+    /// The agent-environment port.
+    pub files: P::Files,
     started_by: String,
 }
 
@@ -47,6 +52,7 @@ impl<P: Ports> Deployment<P> {
         jenkins: P::Jenkins,
         ecs: P::Ecs,
         events: P::Events,
+        files: P::Files,
     ) -> Self {
         let started_by = config.cloud.started_by();
         Self {
@@ -54,6 +60,7 @@ impl<P: Ports> Deployment<P> {
             jenkins,
             ecs,
             events,
+            files,
             started_by,
         }
     }
@@ -84,6 +91,7 @@ impl Ports for Fakes {
     type Jenkins = crate::jenkins::fake::FakeJenkins;
     type Ecs = crate::ecs::fake::FakeEcs;
     type Events = crate::events::fake::FakePublisher;
+    type Files = crate::envfiles::fake::FakeEnvFiles;
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -97,6 +105,7 @@ impl Deployment<Fakes> {
             crate::jenkins::fake::FakeJenkins::new(),
             crate::ecs::fake::FakeEcs::new(),
             crate::events::fake::FakePublisher::new(),
+            crate::envfiles::fake::FakeEnvFiles::new(),
         )
     }
 }

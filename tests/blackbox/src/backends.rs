@@ -11,7 +11,9 @@ use jenkins_stand_in::{RunningStandIn, StandIn};
 use serde_json::Value;
 use test_harness::{ClientTokenProxy, EventCapture, Moto};
 
-use crate::{BUS, CLUSTER, InProcess, JENKINS_TOKEN, STARTED_BY, WEBHOOK_SECRET, events};
+use crate::{
+    BUS, CLUSTER, ENV_BUCKET, InProcess, JENKINS_TOKEN, STARTED_BY, WEBHOOK_SECRET, events,
+};
 
 /// What a deployment runs against: AWS (moto behind the client-token proxy)
 /// and Jenkins (the stand-in), with the cluster, the two secrets and a
@@ -41,6 +43,7 @@ impl Backends {
             .await
             .context("starting the stand-in")?;
         moto.create_cluster(CLUSTER).await?;
+        moto.create_bucket(ENV_BUCKET).await?;
         moto.create_secret("jenkins/api-token", JENKINS_TOKEN)
             .await?;
         moto.create_secret("jenkins/webhook", WEBHOOK_SECRET)
@@ -74,6 +77,7 @@ impl Backends {
             ("WEBHOOK_SECRET_ID", "jenkins/webhook".into()),
             ("JENKINS_API_URL", self.jenkins.base_url().to_owned()),
             ("EVENT_BUS_NAME", BUS.into()),
+            ("AGENT_ENVIRONMENT_BUCKET", ENV_BUCKET.into()),
             ("AGENTS_CONFIG_FILE", agents_file.display().to_string()),
             ("AWS_ENDPOINT_URL", self.ecs.endpoint().to_owned()),
             ("AWS_REGION", "us-east-1".into()),
@@ -91,6 +95,30 @@ impl Backends {
         let settings = Settings::from_lookup(lookup)?;
         let sdk = bootstrap::with_retry_policy(&self.ecs.sdk_config());
         InProcess::new(&settings, &sdk).await
+    }
+
+    /// The environment file a task's agent container reads (the S3 object
+    /// its overrides name), `None` when it names none or the object is gone.
+    pub async fn environment_file(
+        &self,
+        task: &aws_sdk_ecs::types::Task,
+    ) -> anyhow::Result<Option<String>> {
+        let arn = task
+            .overrides()
+            .and_then(|o| o.container_overrides().first())
+            .and_then(|c| c.environment_files().first())
+            .map(|f| f.value().to_owned());
+        let Some(arn) = arn else { return Ok(None) };
+        let (bucket, key) = arn
+            .strip_prefix("arn:aws:s3:::")
+            .and_then(|path| path.split_once('/'))
+            .with_context(|| format!("{arn} is no S3 object ARN"))?;
+        self.moto.object_text(bucket, key).await
+    }
+
+    /// The keys of the agents' environment files that exist.
+    pub async fn environment_files(&self) -> anyhow::Result<Vec<String>> {
+        self.moto.object_keys(ENV_BUCKET, "agents/").await
     }
 
     /// Puts a Pipeline `node` block for `label` in the stand-in's queue (run

@@ -35,6 +35,8 @@ pub const JENKINS_TOKEN: &str = "11aa22bb33cc44dd55ee66ff77889900aa";
 pub const CLUSTER: &str = "jenkins-agents";
 /// EventBridge bus for agent events.
 pub const BUS: &str = "agent-events";
+/// S3 bucket of the agents' environment files.
+pub const ENV_BUCKET: &str = "agent-environment";
 /// The `startedBy` of the test deployment's tasks (cloud `bb`).
 pub const STARTED_BY: &str = "ecs-agents-bb";
 
@@ -88,6 +90,7 @@ impl World {
             jenkins_token_secret: "jenkins/api-token".into(),
             webhook_secret: Some("jenkins/webhook".into()),
             event_bus: BUS.into(),
+            environment_bucket: Some(ENV_BUCKET.into()),
             launcher: options,
             reconcile: ReconcileOptions {
                 ghost_grace: Duration::ZERO,

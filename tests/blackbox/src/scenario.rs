@@ -110,6 +110,9 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
         }
     }
     for row in report.rows.iter_mut().filter(|r| !r.task_arn.is_empty()) {
+        check_secret_file(backends, row).await?;
+    }
+    for row in report.rows.iter_mut().filter(|r| !r.task_arn.is_empty()) {
         match row.plan {
             Plan::Build => run_one_build(backends, functions, row).await?,
             Plan::BuildAcrossRestart => build_across_restart(backends, functions, row).await?,
@@ -245,6 +248,21 @@ async fn build_across_restart<F: Functions>(
     ));
     let what = "built across a controller restart, released, stopped";
     release(backends, functions, row, what).await
+}
+
+/// The agent's secret must reach it through its environment file, never
+/// through the task's overrides (which DescribeTasks, task events and
+/// CloudTrail show).
+async fn check_secret_file(backends: &Backends, row: &mut Row) -> anyhow::Result<()> {
+    let task = backends.describe(&row.task_arn).await?;
+    let secret = backends.jenkins.secret(&row.node);
+    let file = backends.environment_file(&task).await?.unwrap_or_default();
+    if format!("{task:?}").contains(&secret) {
+        row.fail("the agent's secret is in its task's overrides".into());
+    } else if !file.contains(&format!("JENKINS_SECRET={secret}")) {
+        row.fail("the agent's environment file does not hold its secret".into());
+    }
+    Ok(())
 }
 
 /// What the emitter posts for every item Jenkins announced as buildable:
@@ -411,6 +429,10 @@ impl Report {
         for task in backends.running_tasks().await.context("listing tasks")? {
             let id = short(task.task_arn().unwrap_or_default());
             self.problems.push(format!("task {id} is left running"));
+        }
+        for key in backends.environment_files().await? {
+            self.problems
+                .push(format!("environment file {key} is left in the bucket"));
         }
         Ok(())
     }

@@ -39,6 +39,8 @@ struct Proxy {
     upstream: String,
     http: reqwest::Client,
     calls: Mutex<HashMap<String, usize>>,
+    // Every request body per operation, as sent: what CloudTrail would record.
+    bodies: Mutex<HashMap<String, Vec<String>>>,
     forwarded: Mutex<HashMap<String, usize>>,
     // One async lock per key: a duplicate waits while the first is in flight.
     tokens: Mutex<HashMap<TokenKey, Arc<tokio::sync::Mutex<Option<Launched>>>>>,
@@ -74,6 +76,7 @@ impl ClientTokenProxy {
             upstream: upstream.trim_end_matches('/').to_owned(),
             http,
             calls: Mutex::default(),
+            bodies: Mutex::default(),
             forwarded: Mutex::default(),
             tokens: Mutex::default(),
             canned: Mutex::default(),
@@ -107,6 +110,13 @@ impl ClientTokenProxy {
     /// the number of remote calls the code under test made.
     pub fn calls(&self, operation: &str) -> usize {
         count(&self.state.calls, operation)
+    }
+
+    /// The bodies of the requests for `operation`, as the code under test
+    /// sent them (what CloudTrail records of a call's parameters).
+    pub fn bodies(&self, operation: &str) -> Vec<String> {
+        let bodies = self.state.bodies.lock().expect("proxy bodies");
+        bodies.get(operation).cloned().unwrap_or_default()
     }
 
     /// Answers the next `times` requests for `operation` with `status` and a
@@ -166,6 +176,13 @@ async fn route(proxy: &Proxy, request: Request) -> anyhow::Result<Response> {
     let operation = target.map(|t| t.rsplit('.').next().unwrap_or(t).to_owned());
     if let Some(operation) = &operation {
         bump(&proxy.calls, operation);
+        proxy
+            .bodies
+            .lock()
+            .expect("proxy bodies")
+            .entry(operation.clone())
+            .or_default()
+            .push(String::from_utf8_lossy(&body).into_owned());
         let canned = proxy
             .canned
             .lock()

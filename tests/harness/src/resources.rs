@@ -67,6 +67,55 @@ impl Moto {
             .ok_or_else(|| anyhow!("CreateSecret returned no ARN"))
     }
 
+    /// An S3 client on moto (path-style: moto has no per-bucket host names).
+    fn s3(&self) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config())
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    /// Creates an S3 bucket.
+    pub async fn create_bucket(&self, name: &str) -> anyhow::Result<()> {
+        self.s3()
+            .create_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .with_context(|| format!("creating bucket {name}"))?;
+        Ok(())
+    }
+
+    /// The keys in `bucket` under `prefix`, in order.
+    pub async fn object_keys(&self, bucket: &str, prefix: &str) -> anyhow::Result<Vec<String>> {
+        let listed = self
+            .s3()
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .with_context(|| format!("listing {bucket}/{prefix}"))?;
+        Ok(listed
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect())
+    }
+
+    /// An object's contents as text, `None` if there is no such object.
+    pub async fn object_text(&self, bucket: &str, key: &str) -> anyhow::Result<Option<String>> {
+        let got = self.s3().get_object().bucket(bucket).key(key).send().await;
+        match got {
+            Ok(object) => {
+                let bytes = object.body.collect().await?.into_bytes();
+                Ok(Some(String::from_utf8(bytes.to_vec())?))
+            }
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            Err(error) => Err(error).with_context(|| format!("reading {bucket}/{key}")),
+        }
+    }
+
     async fn default_vpc(&self) -> anyhow::Result<String> {
         let xml = self
             .ec2_query(&[

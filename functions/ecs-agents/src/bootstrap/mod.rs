@@ -15,8 +15,9 @@ use aws_config::SdkConfig;
 
 pub use secrets_manager::{SecretsError, read_secret};
 
-use crate::config::{AgentsConfig, ConfigErrors};
+use crate::config::{AgentsConfig, ConfigErrors, SecretDelivery};
 use crate::ecs::sdk::EcsAgentTasks;
+use crate::envfiles::s3::S3EnvFiles;
 use crate::events::eventbridge::EventBridgePublisher;
 use crate::jenkins::http::{JenkinsHttp, SetupError};
 use crate::launch::{Launcher, LauncherOptions};
@@ -28,7 +29,7 @@ use crate::secret::Secret;
 /// deployment carries exactly the templates `ecs-agents check` validated.
 pub const EMBEDDED_AGENTS: &str = include_str!("../../../../infra/agents.yaml");
 
-/// The real adapters: Jenkins over HTTP, ECS and EventBridge through the SDK.
+/// The real adapters: Jenkins over HTTP; ECS, EventBridge and S3 through the SDK.
 #[derive(Debug, Clone, Copy)]
 pub struct Live;
 
@@ -36,6 +37,7 @@ impl Ports for Live {
     type Jenkins = JenkinsHttp;
     type Ecs = EcsAgentTasks;
     type Events = EventBridgePublisher;
+    type Files = S3EnvFiles;
 }
 
 /// Settings read from the environment at cold start.
@@ -53,6 +55,9 @@ pub struct Settings {
     pub webhook_secret: Option<String>,
     /// EventBridge bus for agent events.
     pub event_bus: String,
+    /// S3 bucket of the agents' environment files (`secretDelivery:
+    /// environmentFile`, the default, needs one).
+    pub environment_bucket: Option<String>,
     /// Launcher tunables.
     pub launcher: LauncherOptions,
     /// Reconcile tunables (`RECONCILE_*`; only the reconcile function reads them).
@@ -134,6 +139,7 @@ impl Settings {
             jenkins_token_secret: required("JENKINS_API_TOKEN_SECRET_ID")?,
             webhook_secret: lookup("WEBHOOK_SECRET_ID"),
             event_bus: lookup("EVENT_BUS_NAME").unwrap_or_else(|| "default".to_owned()),
+            environment_bucket: environment_bucket(&config, &lookup)?,
             launcher: LauncherOptions {
                 freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
                 usage_ttl: seconds("AGENT_COUNT_CACHE_SECONDS", defaults.usage_ttl)?,
@@ -145,6 +151,25 @@ impl Settings {
             },
             config: Arc::new(config),
         })
+    }
+}
+
+/// `AGENT_ENVIRONMENT_BUCKET`, required when agents get their secret from
+/// an environment file.
+fn environment_bucket(
+    config: &AgentsConfig,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<String>, SettingsError> {
+    const NAME: &str = "AGENT_ENVIRONMENT_BUCKET";
+    let bucket = lookup(NAME).filter(|b| !b.trim().is_empty());
+    match (config.cloud.secret_delivery, &bucket) {
+        (SecretDelivery::EnvironmentFile, None) => Err(SettingsError::Invalid {
+            name: NAME,
+            problem: "is required: cloud.secretDelivery is environmentFile (the default), so \
+                      agents read their secret from a file in that bucket"
+                .into(),
+        }),
+        _ => Ok(bucket),
     }
 }
 
@@ -198,7 +223,21 @@ pub async fn deployment(
         aws_sdk_eventbridge::Client::new(sdk),
         settings.event_bus.clone(),
     );
-    Ok(Deployment::new(config, jenkins, ecs, events))
+    let files = S3EnvFiles::new(
+        s3_client(sdk),
+        settings.environment_bucket.clone(),
+        &config.cloud.name,
+    );
+    Ok(Deployment::new(config, jenkins, ecs, events, files))
+}
+
+/// An S3 client; path-style addressing when an endpoint is configured (a
+/// local emulator has no per-bucket host names).
+fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(sdk.endpoint_url().is_some())
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
 }
 
 /// The launcher of a deployment with the real adapters.
@@ -239,6 +278,7 @@ mod tests {
     fn settings_default_to_the_embedded_agents_file_and_the_cloud_url() {
         let settings = Settings::from_lookup(env(&[
             ("JENKINS_USER", "ci"),
+            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
             ("JENKINS_API_TOKEN_SECRET_ID", "jenkins/token"),
         ]))
         .unwrap();
@@ -258,6 +298,7 @@ mod tests {
     fn reconcile_settings_are_read_with_the_others() {
         let settings = Settings::from_lookup(env(&[
             ("JENKINS_USER", "ci"),
+            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
             ("JENKINS_API_TOKEN_SECRET_ID", "t"),
             ("RECONCILE_DRY_RUN", "true"),
             ("RECONCILE_BUDGET_SECONDS", "25"),
@@ -267,6 +308,7 @@ mod tests {
         assert_eq!(settings.reconcile.budget, Duration::from_secs(25));
         let invalid = Settings::from_lookup(env(&[
             ("JENKINS_USER", "ci"),
+            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
             ("JENKINS_API_TOKEN_SECRET_ID", "t"),
             ("RECONCILE_DRY_RUN", "maybe"),
         ]))
@@ -286,6 +328,7 @@ mod tests {
         );
         let invalid = Settings::from_lookup(env(&[
             ("JENKINS_USER", "ci"),
+            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
             ("JENKINS_API_TOKEN_SECRET_ID", "t"),
             ("LAUNCH_FRESHNESS_SECONDS", "soon"),
         ]))
@@ -313,6 +356,21 @@ mod tests {
                 .to_string()
                 .contains("templates: needs at least one template"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn agents_reading_their_secret_from_a_file_need_the_bucket() {
+        let missing = Settings::from_lookup(env(&[
+            ("JENKINS_USER", "ci"),
+            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+        ]))
+        .unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("environment variable AGENT_ENVIRONMENT_BUCKET: is required"),
+            "{missing}"
         );
     }
 }

@@ -28,6 +28,7 @@ pub(crate) fn build(
     let placement = placement::placement(spec, at, errors);
     let network = placement::aws_vpc(spec, &placement, at, errors);
     placement::check_platform_fields(spec, &placement, at, errors);
+    check_environment_files(spec, cloud, at, errors);
     metadata::check_tags(spec, at, errors);
     for (field, value) in [
         ("maxAgents", spec.max_agents),
@@ -75,6 +76,26 @@ pub(crate) fn build(
         },
         task,
     })
+}
+
+/// Fargate reads environment files from platform version 1.4.0 on
+/// (docs/aws.md §12); an older pinned version cannot start agents whose
+/// secret travels in one.
+fn check_environment_files(spec: &TemplateSpec, cloud: &Cloud, at: &str, errors: &mut Errors) {
+    let Some(version) = spec.platform_version.as_deref() else {
+        return;
+    };
+    let old = ["1.0.0", "1.1.0", "1.2.0", "1.3.0"].contains(&version);
+    if old && cloud.secret_delivery == super::SecretDelivery::EnvironmentFile {
+        errors.at(
+            at,
+            "platformVersion",
+            format!(
+                "`{version}` cannot read environment files, which cloud.secretDelivery \
+                 `environmentFile` needs: use 1.4.0 or LATEST, or set secretDelivery: taskOverride"
+            ),
+        );
+    }
 }
 
 /// The template's label set; labels are what makes a template reachable.

@@ -52,6 +52,35 @@ pub struct Cloud {
     pub agent_reconnect_window: Duration,
     /// Image for templates that name none.
     pub default_image: String,
+    /// How the agent's secret reaches its container.
+    pub secret_delivery: SecretDelivery,
+}
+
+/// How the agent's secret (and its other variables) reach its container.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SecretDelivery {
+    /// An S3 object per agent that ECS reads into the container
+    /// (`environmentFiles`); RunTask carries only its ARN, so the secret is
+    /// in no task override, task event, DescribeTasks answer or CloudTrail
+    /// record. Needs Fargate platform 1.4.0 or later, or ECS agent 1.39.0 or
+    /// later on EC2 (docs/aws.md §12).
+    #[default]
+    EnvironmentFile,
+    /// The container's environment overrides, as the ECS plugin does: every
+    /// reader of the task (DescribeTasks, task state-change events on the
+    /// account's default bus, CloudTrail) sees the secret. For platforms
+    /// without environment files.
+    TaskOverride,
+}
+
+impl SecretDelivery {
+    /// The name used in the agents file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnvironmentFile => "environmentFile",
+            Self::TaskOverride => "taskOverride",
+        }
+    }
 }
 
 const AT: &str = "cloud";
@@ -76,6 +105,7 @@ impl Cloud {
             agent_launch_timeout: DEFAULT_LAUNCH_TIMEOUT,
             agent_reconnect_window: DEFAULT_RECONNECT_WINDOW,
             default_image: DEFAULT_IMAGE.into(),
+            secret_delivery: SecretDelivery::default(),
         }
     }
 }
@@ -121,6 +151,23 @@ pub(crate) fn check(spec: &CloudSpec, errors: &mut Errors) -> Option<Cloud> {
             format!("must be at most {MAX_RECONNECT_MINUTES} (one day)"),
         );
     }
+    let secret_delivery = match spec.secret_delivery.as_deref() {
+        None => SecretDelivery::default(),
+        Some(text) => [
+            SecretDelivery::EnvironmentFile,
+            SecretDelivery::TaskOverride,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == text)
+        .unwrap_or_else(|| {
+            errors.at(
+                AT,
+                "secretDelivery",
+                format!("`{text}` is not environmentFile or taskOverride"),
+            );
+            SecretDelivery::default()
+        }),
+    };
     if errors.len() > before {
         return None;
     }
@@ -148,6 +195,7 @@ pub(crate) fn check(spec: &CloudSpec, errors: &mut Errors) -> Option<Cloud> {
             .default_image
             .clone()
             .unwrap_or_else(|| DEFAULT_IMAGE.to_owned()),
+        secret_delivery,
     })
 }
 
@@ -227,6 +275,7 @@ mod tests {
         assert_eq!(cloud.agent_reconnect_window, Duration::from_secs(600));
         assert_eq!(cloud.jenkins_url, "https://jenkins.example.com");
         assert_eq!(cloud.default_image, DEFAULT_IMAGE);
+        assert_eq!(cloud.secret_delivery, SecretDelivery::EnvironmentFile);
     }
 
     #[test]
@@ -244,6 +293,19 @@ mod tests {
         assert_eq!(
             messages(&spec),
             ["cloud.agentReconnectMinutes: must be at most 1440 (one day)"]
+        );
+    }
+
+    #[test]
+    fn the_secret_goes_in_an_environment_file_unless_the_cloud_says_task_override() {
+        let mut spec = spec();
+        spec.secret_delivery = Some("taskOverride".into());
+        let cloud = check(&spec, &mut Errors::default()).unwrap();
+        assert_eq!(cloud.secret_delivery, SecretDelivery::TaskOverride);
+        spec.secret_delivery = Some("env".into());
+        assert_eq!(
+            messages(&spec),
+            ["cloud.secretDelivery: `env` is not environmentFile or taskOverride"]
         );
     }
 

@@ -42,6 +42,9 @@ pub struct CloudSpec {
     pub agent_reconnect_minutes: Option<u32>,
     /// Image for templates that name none.
     pub default_image: Option<String>,
+    /// How the agent's secret reaches its container: `environmentFile`
+    /// (default) or `taskOverride`.
+    pub secret_delivery: Option<String>,
 }
 
 /// One entry of `templates:`. Field meanings follow the ECS plugin's template.

@@ -26,6 +26,28 @@ pub struct TaskDefinitionRef {
     pub container: String,
 }
 
+/// The variable that carries the agent's secret into its container.
+pub const SECRET_VARIABLE: &str = "JENKINS_SECRET";
+
+/// How the agent container gets its variables, the secret included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentEnvironment {
+    /// In the container's environment overrides (`secretDelivery:
+    /// taskOverride`): whoever can read the task can read the secret.
+    Overrides {
+        /// The variables, except the secret.
+        variables: Vec<(String, String)>,
+        /// The agent's secret, sent as [`SECRET_VARIABLE`].
+        secret: Secret,
+    },
+    /// In an environment file ECS reads into the container; the overrides
+    /// carry only its ARN (`environmentFiles`).
+    File {
+        /// The S3 object's ARN.
+        arn: String,
+    },
+}
+
 /// Everything one RunTask call needs: one task for one agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskLaunch {
@@ -35,10 +57,8 @@ pub struct TaskLaunch {
     pub client_token: String,
     /// `group`: carries the agent name into every task event.
     pub group: String,
-    /// Agent container environment overrides, except the secret.
-    pub environment: Vec<(String, String)>,
-    /// The agent's secret, sent as `JENKINS_SECRET`.
-    pub secret: Secret,
+    /// The agent container's variables, the secret included.
+    pub environment: AgentEnvironment,
     /// Launch type, capacity providers or cluster default.
     pub capacity: Capacity,
     /// awsvpc network configuration.

@@ -10,13 +10,15 @@ use tracing::{info, warn};
 use super::request;
 use super::{LaunchError, LaunchOutcome, Launcher, QueuedBuild};
 use crate::clock::now_ms;
-use crate::config::AgentTemplate;
-use crate::ecs::{AgentTasks, EcsError, RunOutcome};
+use crate::config::{AgentTemplate, SecretDelivery};
+use crate::ecs::{AgentEnvironment, AgentTasks, EcsError, RunOutcome, SECRET_VARIABLE};
+use crate::envfiles::{self, EnvFiles};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{Created, JenkinsNodes};
 use crate::metrics::Record;
 use crate::naming::AgentName;
 use crate::ports::Ports;
+use crate::secret::Secret;
 
 impl<P: Ports> Launcher<P> {
     pub(crate) async fn launch_agent(
@@ -95,12 +97,12 @@ impl<P: Ports> Launcher<P> {
             .task_definition(template)
             .await
             .map_err(|e| TaskStart::ecs(e, name))?;
+        let environment = self.agent_environment(template, name, secret).await?;
         let launch = request::task_launch(
-            &deployment.config.cloud,
             template,
             definition,
             name,
-            secret,
+            environment,
             build,
             deployment.started_by(),
         );
@@ -110,6 +112,31 @@ impl<P: Ports> Launcher<P> {
                 Err(TaskStart::Failed(LaunchError::not_run(name, &failure)))
             }
             Err(error) => Err(TaskStart::ecs(error, name)),
+        }
+    }
+
+    /// The agent's variables and secret, in its task's overrides or written
+    /// to its environment file, as the cloud delivers secrets.
+    async fn agent_environment(
+        &self,
+        template: &AgentTemplate,
+        name: &AgentName,
+        secret: Secret,
+    ) -> Result<AgentEnvironment, TaskStart> {
+        let cloud = &self.deployment.config.cloud;
+        let variables = request::environment(cloud, template, name);
+        match cloud.secret_delivery {
+            SecretDelivery::TaskOverride => Ok(AgentEnvironment::Overrides { variables, secret }),
+            SecretDelivery::EnvironmentFile => {
+                let contents = envfiles::contents(&variables, SECRET_VARIABLE, &secret);
+                let arn = self
+                    .deployment
+                    .files
+                    .put(name, &contents)
+                    .await
+                    .map_err(|e| TaskStart::Failed(LaunchError::env_file(name, e)))?;
+                Ok(AgentEnvironment::File { arn })
+            }
         }
     }
 
@@ -132,6 +159,15 @@ impl<P: Ports> Launcher<P> {
             && let Err(delete_error) = self.deployment.jenkins.delete_agent(name).await
         {
             warn!(node = %name, error = %delete_error, "could not delete the node of a failed launch; the reconciler will");
+        }
+        // The file (if this launch wrote one) holds the secret of a node
+        // that is gone; a duplicate's launch leaves the first one's alone.
+        let cloud = &self.deployment.config.cloud;
+        if created == Created::New
+            && cloud.secret_delivery == SecretDelivery::EnvironmentFile
+            && let Err(delete_error) = self.deployment.files.delete(name).await
+        {
+            warn!(node = %name, error = %delete_error, "could not delete the environment file of a failed launch; the reconciler will");
         }
         self.report_failure(error, build, template, name).await
     }

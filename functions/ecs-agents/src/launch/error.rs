@@ -4,6 +4,7 @@
 //! carries them, so they include the cause's text as well as keeping it.
 
 use crate::ecs::{EcsError, LaunchFailure};
+use crate::envfiles::EnvFileError;
 use crate::jenkins::JenkinsError;
 use crate::naming::AgentName;
 
@@ -54,6 +55,17 @@ impl LaunchError {
         )
     }
 
+    pub(crate) fn env_file(node: &AgentName, source: EnvFileError) -> Self {
+        let retryable = source.is_retryable();
+        Self::classed(
+            retryable,
+            CallError::EnvFile {
+                node: node.clone(),
+                source,
+            },
+        )
+    }
+
     pub(crate) fn not_run(node: &AgentName, failure: &LaunchFailure) -> Self {
         Self::classed(
             failure.retryable,
@@ -91,6 +103,14 @@ pub enum CallError {
         node: Option<AgentName>,
         /// What ECS said.
         source: EcsError,
+    },
+    /// The agent's environment file could not be written.
+    #[error("agent {node}: {source}")]
+    EnvFile {
+        /// The agent the file is for.
+        node: AgentName,
+        /// What the store said.
+        source: EnvFileError,
     },
     /// ECS answered RunTask with a failure (`failures[]`) and no task.
     #[error("agent {node}: ecs could not run the task: {reason}")]

@@ -7,10 +7,9 @@ use sha2::{Digest, Sha256};
 use super::QueuedBuild;
 use crate::config::identity::CREATED_MARK;
 use crate::config::{AgentTemplate, Cloud, TaskSource};
-use crate::ecs::{TaskDefinitionRef, TaskLaunch};
+use crate::ecs::{AgentEnvironment, TaskDefinitionRef, TaskLaunch};
 use crate::jenkins::AgentNode;
 use crate::naming::AgentName;
-use crate::secret::Secret;
 
 /// ECS tag values: at most 256 characters.
 const MAX_TAG_VALUE: usize = 256;
@@ -46,11 +45,10 @@ pub fn client_token(started_by: &str, name: &AgentName, in_queue_since: u64) -> 
 
 /// The RunTask request for one agent.
 pub(crate) fn task_launch(
-    cloud: &Cloud,
     template: &AgentTemplate,
     definition: TaskDefinitionRef,
     name: &AgentName,
-    secret: Secret,
+    environment: AgentEnvironment,
     build: &QueuedBuild,
     started_by: &str,
 ) -> TaskLaunch {
@@ -59,8 +57,7 @@ pub(crate) fn task_launch(
         task_definition: definition,
         client_token: client_token(started_by, name, build.in_queue_since),
         group: name.to_group(),
-        environment: environment(cloud, template, name),
-        secret,
+        environment,
         capacity: template.launch.capacity.clone(),
         network: template.launch.network.clone(),
         platform_version: template.launch.platform_version.clone(),
@@ -74,7 +71,11 @@ pub(crate) fn task_launch(
 }
 
 /// What the `jenkins/inbound-agent` entrypoint reads (docs/jenkins-api.md §8).
-fn environment(cloud: &Cloud, template: &AgentTemplate, name: &AgentName) -> Vec<(String, String)> {
+pub(crate) fn environment(
+    cloud: &Cloud,
+    template: &AgentTemplate,
+    name: &AgentName,
+) -> Vec<(String, String)> {
     let mut env = vec![
         ("JENKINS_URL".to_owned(), format!("{}/", cloud.jenkins_url)),
         ("JENKINS_AGENT_NAME".to_owned(), name.to_string()),

@@ -23,6 +23,8 @@
 //!   own path (same idempotency, same caps), as the attempt that follows its
 //!   earlier launches; held back while an earlier agent's start failed for
 //!   good (see [`attempts`]);
+//! - **stray environment files**: an agent's file with no live task of that
+//!   agent, older than the ghost grace → deleted (it holds a secret);
 //! - **stale task definitions**: revisions we registered for a content hash
 //!   no template has any more → deregistered, a few per run.
 //!
@@ -113,6 +115,8 @@ pub struct RunSummary {
     pub disconnected: Vec<AgentName>,
     /// Idle agents retired.
     pub idle_retired: Vec<AgentName>,
+    /// Environment files of agents without a live task, deleted.
+    pub stray_env_files: Vec<AgentName>,
     /// Task-definition revisions no template renders any more, deregistered.
     pub deregistered: Vec<String>,
     /// The placeholder node was (re)created.
@@ -229,6 +233,7 @@ impl<P: Ports> Reconciler<P> {
             never_connected = s.never_connected.len(),
             disconnected = s.disconnected.len(),
             idle_retired = s.idle_retired.len(),
+            stray_env_files = s.stray_env_files.len(),
             placeholder_created = s.placeholder_created,
             errors = s.errors.len(),
             dry_run = s.dry_run,

@@ -9,8 +9,9 @@ use super::presence::{Presence, Verdict};
 use super::why::{Wanted, understood, waiting_for};
 use super::{Run, World};
 use crate::config::identity::created_ms;
-use crate::config::{AgentTemplate, Retention};
+use crate::config::{AgentTemplate, Retention, SecretDelivery};
 use crate::ecs::{AgentTask, AgentTasks, StoppedAgentTask};
+use crate::envfiles::EnvFiles;
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{AgentNode, JenkinsNodes, NodeInfo, QueueEntry};
 use crate::launch::{LaunchOutcome, QueuedBuild};
@@ -39,6 +40,7 @@ impl<P: Ports> Run<'_, P> {
             self.node_rules(node, world).await;
         }
         self.orphans(world).await;
+        self.stray_env_files(world).await;
         self.missed_demand(world, &ours).await;
         self.stale_task_definitions().await;
     }
@@ -193,6 +195,40 @@ impl<P: Ports> Run<'_, P> {
                 self.summary
                     .errors
                     .push(format!("stop {}: {error}", task.task_arn));
+            }
+        }
+    }
+
+    /// Deletes environment files whose agent has no live task: a task-stopped
+    /// that failed to delete one, or a launch cut short. A file younger than
+    /// the ghost grace may belong to a launch between writing it and RunTask.
+    async fn stray_env_files(&mut self, world: &World) {
+        let deployment = &self.reconciler.deployment;
+        if deployment.config.cloud.secret_delivery != SecretDelivery::EnvironmentFile
+            || !self.in_time()
+        {
+            return;
+        }
+        let files = match deployment.files.list().await {
+            Ok(files) => files,
+            Err(error) => {
+                let message = format!("listing environment files: {error}");
+                self.summary.errors.push(message);
+                return;
+            }
+        };
+        let grace = self.reconciler.options.ghost_grace;
+        let strays = files.into_iter().filter(|f| {
+            !world.tasks.contains_key(&f.agent)
+                && ms(world.now_ms.saturating_sub(f.written_ms)) > grace
+        });
+        for file in strays.take(MAX_FILE_DELETIONS) {
+            self.summary.stray_env_files.push(file.agent.clone());
+            if !self.reconciler.options.dry_run
+                && let Err(error) = self.deployment().files.delete(&file.agent).await
+            {
+                let message = format!("delete environment file of {}: {error}", file.agent);
+                self.summary.errors.push(message);
             }
         }
     }
@@ -373,6 +409,9 @@ impl<P: Ports> Run<'_, P> {
         }
     }
 }
+
+/// Environment files deleted per run, at most: the rest waits for the next.
+const MAX_FILE_DELETIONS: usize = 100;
 
 fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)

@@ -37,6 +37,8 @@ use tracing::{info, warn};
 pub use event::EcsTaskStateChange;
 pub use relaunch::RelaunchOptions;
 
+use crate::config::SecretDelivery;
+use crate::envfiles::EnvFiles;
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher, StopReport};
 use crate::jenkins::{Deleted, JenkinsError, JenkinsNodes};
 use crate::launch::Launcher;
@@ -161,6 +163,7 @@ impl<P: Ports> TaskStopped<P> {
                 node: node.clone(),
                 source,
             })?;
+        self.forget_env_file(&node).await;
         let summary = report.summary();
         info!(node = %node, node_deleted = deleted == Deleted::Deleted, "agent {node} stopped: {summary}");
         let relaunched = match relaunch::start_failure(change) {
@@ -174,6 +177,18 @@ impl<P: Ports> TaskStopped<P> {
             summary,
             relaunched,
         })
+    }
+
+    /// Deletes the stopped agent's environment file: it holds a secret that
+    /// no task needs any more. Best effort: the reconciler and the bucket's
+    /// lifecycle rule delete what this misses, so a failure is only logged.
+    async fn forget_env_file(&self, node: &AgentName) {
+        if self.deployment.config.cloud.secret_delivery != SecretDelivery::EnvironmentFile {
+            return;
+        }
+        if let Err(error) = self.deployment.files.delete(node).await {
+            warn!(node = %node, %error, "environment file not deleted; the reconciler will");
+        }
     }
 
     /// Our agent's name, if the task is this deployment's.

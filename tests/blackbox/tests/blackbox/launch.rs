@@ -40,17 +40,28 @@ async fn a_queued_build_gets_one_exclusive_websocket_node_and_one_task_carrying_
         task.group(),
         Some(format!("jenkins-agent:{node_name}").as_str())
     );
+    // The agent's variables, its secret included, are in its environment
+    // file; the task's overrides name the file and hold no variable.
+    let secret = world.jenkins.secret(&node_name);
+    let file = world.environment_file(task).await.unwrap().expect("a file");
+    let variable = |name: &str| {
+        file.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_owned)
+    };
+    assert_eq!(variable("JENKINS_SECRET"), Some(secret.clone()));
     assert_eq!(
-        task_env(task, "JENKINS_SECRET"),
-        Some(world.jenkins.secret(&node_name))
-    );
-    assert_eq!(
-        task_env(task, "JENKINS_AGENT_NAME").as_deref(),
+        variable("JENKINS_AGENT_NAME").as_deref(),
         Some(node_name.as_str())
     );
     assert_eq!(
-        task_env(task, "REMOTING_OPTS").as_deref(),
+        variable("REMOTING_OPTS").as_deref(),
         Some("-noReconnectAfter 10m")
+    );
+    assert_eq!(task_env(task, "JENKINS_SECRET"), None);
+    assert!(
+        !format!("{task:?}").contains(&secret),
+        "DescribeTasks shows no secret"
     );
     let published = world.published().await.unwrap();
     assert_eq!(published.len(), 1, "{published:?}");

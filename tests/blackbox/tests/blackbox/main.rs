@@ -16,4 +16,5 @@ mod restart;
 mod reuse;
 mod sam_template;
 mod scenario;
+mod secret_file;
 mod stop;

@@ -290,3 +290,58 @@ fn the_stack_defaults_name_the_cluster_and_cloud_of_the_embedded_agents_file() {
         agents["cloud"]["name"]
     );
 }
+
+#[test]
+fn the_agent_environment_bucket_is_private_encrypted_and_forgets_within_a_day() {
+    let t = template();
+    let bucket = &t["Resources"]["AgentEnvironmentBucket"]["Properties"];
+    let block = &bucket["PublicAccessBlockConfiguration"];
+    for setting in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(block[setting], true, "{setting}");
+    }
+    let encryption = &bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+    assert!(encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"].is_string());
+    let rules = bucket["LifecycleConfiguration"]["Rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["Status"] == "Enabled" && r["ExpirationInDays"] == 1),
+        "{rules:?}"
+    );
+    let functions = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert!(functions.get("AGENT_ENVIRONMENT_BUCKET").is_some());
+}
+
+#[test]
+fn only_the_functions_write_agent_environment_files_and_only_the_execution_role_reads_them() {
+    let t = template();
+    let writers: Vec<String> = statements(&t)
+        .into_iter()
+        .filter(|(_, s)| {
+            strings(&s["Action"])
+                .iter()
+                .any(|a| *a == "s3:PutObject" || *a == "s3:GetObject")
+        })
+        .map(|(owner, s)| format!("{owner}: {:?}", strings(&s["Action"])))
+        .collect();
+    assert_eq!(writers.len(), 2, "{writers:#?}");
+    assert!(
+        writers
+            .iter()
+            .any(|w| w.starts_with("AgentLaunchPolicy") && w.contains("s3:PutObject")),
+        "{writers:#?}"
+    );
+    assert!(
+        writers
+            .iter()
+            .any(|w| w.starts_with("AgentExecutionRole") && w.contains("s3:GetObject")),
+        "{writers:#?}"
+    );
+}

@@ -25,7 +25,7 @@ use aws_config::retry::RetryConfig;
 use aws_sdk_ecs::Client;
 
 pub use cleanup::DESCRIBES_PER_DEREGISTRATION;
-pub use run::{MAX_OVERRIDES_CHARS, SECRET_VARIABLE};
+pub use run::MAX_OVERRIDES_CHARS;
 pub use tasks::{DESCRIBE_BATCH, MAX_STOP_REASON};
 
 use super::{

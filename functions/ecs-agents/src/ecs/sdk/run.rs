@@ -8,22 +8,21 @@ use aws_sdk_ecs::Client;
 use aws_sdk_ecs::operation::run_task::RunTaskOutput;
 use aws_sdk_ecs::operation::run_task::builders::RunTaskFluentBuilder;
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, ContainerOverride, Failure,
-    KeyValuePair, LaunchType, NetworkConfiguration, PlacementStrategy, PlacementStrategyType,
-    PropagateTags, Tag, TaskOverride,
+    AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, ContainerOverride,
+    EnvironmentFile, EnvironmentFileType, Failure, KeyValuePair, LaunchType, NetworkConfiguration,
+    PlacementStrategy, PlacementStrategyType, PropagateTags, Tag, TaskOverride,
 };
 use serde_json::json;
 
 use super::errors::{classify, incomplete};
 use crate::config::{AwsVpc, Capacity};
-use crate::ecs::{EcsError, LaunchFailure, RunOutcome, TaskLaunch};
+use crate::ecs::{
+    AgentEnvironment, EcsError, LaunchFailure, RunOutcome, SECRET_VARIABLE, TaskLaunch,
+};
 
 /// RunTask's limit on `overrides`: "8192 characters in total, JSON syntax
 /// included" (docs/aws.md §2).
 pub const MAX_OVERRIDES_CHARS: usize = 8192;
-
-/// The environment variable that carries the agent's secret.
-pub const SECRET_VARIABLE: &str = "JENKINS_SECRET";
 
 /// Starts the task for `launch` in `cluster`, tagged with `started_by`.
 pub(super) async fn run(
@@ -32,8 +31,15 @@ pub(super) async fn run(
     started_by: &str,
     launch: &TaskLaunch,
 ) -> Result<RunOutcome, EcsError> {
-    let environment = environment(launch);
-    check_size(&launch.task_definition.container, &environment)?;
+    let container = &launch.task_definition.container;
+    let overrides = match &launch.environment {
+        AgentEnvironment::Overrides { variables, secret } => {
+            let environment = environment(variables, secret.expose());
+            check_size(container, &environment)?;
+            environment_overrides(container, &environment)
+        }
+        AgentEnvironment::File { arn } => file_overrides(container, arn)?,
+    };
     let request = client
         .run_task()
         .cluster(cluster)
@@ -42,26 +48,43 @@ pub(super) async fn run(
         .client_token(&launch.client_token)
         .started_by(started_by)
         .group(&launch.group)
-        .overrides(overrides(&launch.task_definition.container, &environment));
+        .overrides(overrides);
     let request = placement(request, launch)?;
-    let secret = launch.secret.expose();
     match request.send().await {
         Ok(output) => outcome(output),
         // Error texts come from ECS and should not echo the overrides, but the
         // secret must never reach a log even if one does.
-        Err(e) => Err(redact(classify("RunTask", e), secret)),
+        Err(e) => Err(match &launch.environment {
+            AgentEnvironment::Overrides { secret, .. } => {
+                redact(classify("RunTask", e), secret.expose())
+            }
+            AgentEnvironment::File { .. } => classify("RunTask", e),
+        }),
     }
 }
 
 /// The agent container's variables: the launch's, then the secret.
-fn environment(launch: &TaskLaunch) -> Vec<(&str, &str)> {
-    let plain = launch
-        .environment
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()));
-    plain
-        .chain([(SECRET_VARIABLE, launch.secret.expose())])
-        .collect()
+fn environment<'a>(variables: &'a [(String, String)], secret: &'a str) -> Vec<(&'a str, &'a str)> {
+    let plain = variables.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    plain.chain([(SECRET_VARIABLE, secret)]).collect()
+}
+
+/// Overrides that point the agent container at its environment file, and
+/// carry nothing else (docs/aws.md §12).
+fn file_overrides(container: &str, arn: &str) -> Result<TaskOverride, EcsError> {
+    let file = EnvironmentFile::builder()
+        .value(arn)
+        .r#type(EnvironmentFileType::S3)
+        .build()
+        .map_err(incomplete)?;
+    Ok(TaskOverride::builder()
+        .container_overrides(
+            ContainerOverride::builder()
+                .name(container)
+                .environment_files(file)
+                .build(),
+        )
+        .build())
 }
 
 /// Refuses overrides ECS would refuse, before spending a RunTask call.
@@ -86,7 +109,7 @@ fn overrides_size(container: &str, environment: &[(&str, &str)]) -> usize {
     document.to_string().chars().count()
 }
 
-fn overrides(container: &str, environment: &[(&str, &str)]) -> TaskOverride {
+fn environment_overrides(container: &str, environment: &[(&str, &str)]) -> TaskOverride {
     let variables = environment
         .iter()
         .map(|(name, value)| KeyValuePair::builder().name(*name).value(*value).build());

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::EcsAgentTasks;
 use crate::config::{AgentTemplate, AgentsConfig};
-use crate::ecs::{TaskDefinitionRef, TaskLaunch};
+use crate::ecs::{AgentEnvironment, TaskDefinitionRef, TaskLaunch};
 use crate::secret::Secret;
 
 pub(super) const CLUSTER: &str = "agents";
@@ -100,6 +100,14 @@ impl Intercept for Wire {
     }
 }
 
+/// The variables of a launch whose secret travels in the overrides.
+pub(super) fn variables(launch: &mut TaskLaunch) -> &mut Vec<(String, String)> {
+    match &mut launch.environment {
+        AgentEnvironment::Overrides { variables, .. } => variables,
+        AgentEnvironment::File { .. } => panic!("the launch uses an environment file"),
+    }
+}
+
 /// The launch the launcher would build for agent `ecs-linux-42` of `template`.
 pub(super) fn launch(template: &AgentTemplate) -> TaskLaunch {
     let settings = &template.launch;
@@ -110,11 +118,13 @@ pub(super) fn launch(template: &AgentTemplate) -> TaskLaunch {
         },
         client_token: "queue-42-0".into(),
         group: "jenkins-agent:ecs-linux-42".into(),
-        environment: vec![
-            ("JENKINS_URL".into(), "https://jenkins.example.com/".into()),
-            ("JENKINS_AGENT_NAME".into(), "ecs-linux-42".into()),
-        ],
-        secret: Secret::new(SECRET),
+        environment: AgentEnvironment::Overrides {
+            variables: vec![
+                ("JENKINS_URL".into(), "https://jenkins.example.com/".into()),
+                ("JENKINS_AGENT_NAME".into(), "ecs-linux-42".into()),
+            ],
+            secret: Secret::new(SECRET),
+        },
         capacity: settings.capacity.clone(),
         network: settings.network.clone(),
         platform_version: settings.platform_version.clone(),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::ecs::{EcsError, LaunchFailure, RunOutcome};
+use crate::ecs::{AgentEnvironment, EcsError, LaunchFailure, RunOutcome, SECRET_VARIABLE};
 use crate::events::AgentEventKind;
 use crate::jenkins::JenkinsError;
 use crate::jenkins::fake::{Call, FakeJenkins};
@@ -40,12 +40,22 @@ fn node(name: &str) -> AgentName {
     AgentName::new(name)
 }
 
-fn env(launch: &crate::ecs::TaskLaunch, key: &str) -> Option<String> {
-    launch
-        .environment
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
+/// A variable the agent container starts with: from its overrides, or
+/// from the environment file its launch names.
+fn env(launcher: &TestLauncher, launch: &crate::ecs::TaskLaunch, key: &str) -> Option<String> {
+    match &launch.environment {
+        AgentEnvironment::Overrides { variables, secret } => match key {
+            SECRET_VARIABLE => Some(secret.expose().to_owned()),
+            _ => variables
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone()),
+        },
+        AgentEnvironment::File { .. } => {
+            let agent = AgentName::from_group(&launch.group)?;
+            launcher.deployment.files.variable(&agent, key)
+        }
+    }
 }
 
 #[tokio::test]
@@ -75,23 +85,34 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
     let launch = &tasks[0].launch;
     assert_eq!(tasks[0].arn, task_arn);
     assert_eq!(
-        env(launch, "JENKINS_URL").as_deref(),
+        env(&launcher, launch, "JENKINS_URL").as_deref(),
         Some("https://jenkins.example.com/")
     );
     assert_eq!(
-        env(launch, "JENKINS_AGENT_NAME").as_deref(),
+        env(&launcher, launch, "JENKINS_AGENT_NAME").as_deref(),
         Some("ecs-linux-7")
     );
-    assert_eq!(env(launch, "JENKINS_WEB_SOCKET").as_deref(), Some("true"));
     assert_eq!(
-        env(launch, "JENKINS_AGENT_WORKDIR").as_deref(),
+        env(&launcher, launch, "JENKINS_WEB_SOCKET").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        env(&launcher, launch, "JENKINS_AGENT_WORKDIR").as_deref(),
         Some("/home/jenkins/agent")
     );
     assert_eq!(
-        env(launch, "REMOTING_OPTS").as_deref(),
+        env(&launcher, launch, "REMOTING_OPTS").as_deref(),
         Some("-noReconnectAfter 10m")
     );
-    assert_eq!(launch.secret, FakeJenkins::secret_for(&name));
+    assert_eq!(
+        env(&launcher, launch, SECRET_VARIABLE),
+        Some(FakeJenkins::secret_for(&name).expose().to_owned())
+    );
+    assert!(
+        matches!(&launch.environment, AgentEnvironment::File { arn } if arn.ends_with("/ecs-linux-7.env")),
+        "the secret travels in a file, not in the overrides: {:?}",
+        launch.environment
+    );
     assert_eq!(launch.group, "jenkins-agent:ecs-linux-7");
     assert!(
         launch
@@ -310,5 +331,6 @@ async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
     assert_eq!(launcher.deployment.events.published().len(), 2);
 }
 
+mod env_files;
 mod failures;
 mod retire;

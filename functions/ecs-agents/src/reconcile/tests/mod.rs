@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::*;
 use crate::clock::now_ms;
 use crate::ecs::fake::FakeEcs;
+use crate::envfiles::EnvFiles;
 use crate::events::AgentEventKind;
 use crate::jenkins::fake::{Call, FakeJenkins};
 use crate::jenkins::{AgentNode, JenkinsError};
@@ -406,4 +407,33 @@ async fn queue_reasons_in_another_language_are_counted_and_launch_nothing() {
     let summary = r.run(now_ms()).await.unwrap();
     assert_eq!(summary.unreadable_reasons, 1);
     assert!(summary.launched.is_empty());
+}
+
+#[tokio::test]
+async fn an_environment_file_without_a_live_task_is_deleted_after_the_grace() {
+    let r = reconciler(ReconcileOptions::default());
+    let node = launched(&r, 5, "linux").await;
+    let start = now_ms();
+    r.deployment().files.set_now(start);
+    let stray = AgentName::new("ecs-linux-77");
+    r.deployment()
+        .files
+        .put(&stray, &crate::secret::Secret::new("JENKINS_SECRET=x\n"))
+        .await
+        .unwrap();
+    assert!(
+        r.run(start + 30_000)
+            .await
+            .unwrap()
+            .stray_env_files
+            .is_empty(),
+        "a launch may be in flight"
+    );
+    let summary = r.run(start + 3 * MINUTE).await.unwrap();
+    assert_eq!(summary.stray_env_files, [stray]);
+    assert_eq!(
+        r.deployment().files.agents(),
+        [node],
+        "the live agent keeps its file"
+    );
 }

@@ -271,3 +271,30 @@ impl Write for Captured {
 
 mod relaunch;
 mod spot;
+
+#[tokio::test]
+async fn a_stopped_task_takes_its_environment_file_with_it_even_when_delivered_twice() {
+    let handler = handler();
+    let node = launched(&handler, 8).await;
+    let files = &handler.deployment().files;
+    assert_eq!(files.agents(), std::slice::from_ref(&node));
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    assert!(files.agents().is_empty());
+    handler.handle(&stopped(&node, 6)).await.unwrap();
+    assert!(files.agents().is_empty());
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_deleted_does_not_fail_the_event() {
+    let handler = handler();
+    let node = launched(&handler, 8).await;
+    handler
+        .deployment()
+        .files
+        .fail_next(crate::envfiles::EnvFileError::Unavailable("503".into()));
+    let outcome = handler.handle(&stopped(&node, 6)).await.unwrap();
+    assert!(
+        matches!(outcome, TaskChangeOutcome::Stopped { .. }),
+        "{outcome:?}"
+    );
+}

@@ -60,6 +60,24 @@ async fn run_task_carries_token_started_by_group_and_the_secret_as_an_override()
 }
 
 #[tokio::test]
+async fn with_an_environment_file_the_overrides_carry_only_its_arn() {
+    let run = started();
+    let (ecs, wire) = adapter(&[&run]);
+    let mut launch = launch(&template(FARGATE));
+    let arn = "arn:aws:s3:::agent-env/agents/ecs/ecs-linux-42.env";
+    launch.environment = AgentEnvironment::File { arn: arn.into() };
+    ecs.run(&launch).await.unwrap();
+    let sent = wire.body("RunTask");
+    let container =
+        json!({"name": "jenkins-agent", "environmentFiles": [{"value": arn, "type": "s3"}]});
+    assert_eq!(
+        sent["overrides"],
+        json!({"containerOverrides": [container]})
+    );
+    assert!(!sent.to_string().contains(SECRET));
+}
+
+#[tokio::test]
 async fn a_fargate_launch_sends_launch_type_awsvpc_and_tag_propagation() {
     let sent = sent_for(FARGATE).await;
     assert_eq!(sent["launchType"], "FARGATE");
@@ -128,10 +146,11 @@ async fn overrides_over_8192_characters_are_refused_without_calling_ecs() {
     let run = started();
     let (ecs, wire) = adapter(&[&run]);
     let mut launch = launch(&template(FARGATE));
-    launch
-        .environment
-        .push(("BIG".into(), "x".repeat(MAX_OVERRIDES_CHARS)));
-    let size = overrides_size("jenkins-agent", &environment(&launch));
+    variables(&mut launch).push(("BIG".into(), "x".repeat(MAX_OVERRIDES_CHARS)));
+    let size = overrides_size(
+        "jenkins-agent",
+        &environment(variables(&mut launch), SECRET),
+    );
     let error = ecs.run(&launch).await.unwrap_err();
     let text = format!("{error} {error:?}");
     assert!(matches!(error, EcsError::Rejected(_)), "{text}");
@@ -148,15 +167,14 @@ async fn the_counted_override_size_is_the_size_on_the_wire() {
     let run = started();
     let (ecs, wire) = adapter(&[&run]);
     let mut launch = launch(&template(FARGATE));
-    launch
-        .environment
-        .push(("QUOTED".into(), "say \"hi\" \\ ünïcode".into()));
+    variables(&mut launch).push(("QUOTED".into(), "say \"hi\" \\ ünïcode".into()));
     ecs.run(&launch).await.unwrap();
     let on_wire = wire.body("RunTask")["overrides"]
         .to_string()
         .chars()
         .count();
-    let counted = overrides_size(&launch.task_definition.container, &environment(&launch));
+    let container = launch.task_definition.container.clone();
+    let counted = overrides_size(&container, &environment(variables(&mut launch), SECRET));
     assert_eq!(counted, on_wire);
 }
 

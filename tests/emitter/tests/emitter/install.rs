@@ -1,0 +1,55 @@
+//! Loading the script as `init.groovy.d` does, and loading it again.
+
+use emitter_tests::{Outcome, Setup, Webhook};
+
+use crate::controller;
+
+#[test]
+fn the_script_registers_one_listener_of_each_kind_and_a_rerun_replaces_them() {
+    let (_webhook, mut jenkins) = controller();
+    assert_eq!(jenkins.listeners(), (0, 0));
+
+    let first = jenkins.install();
+    assert_eq!(jenkins.listeners(), (1, 1));
+    let second = jenkins.install();
+
+    assert_eq!(jenkins.listeners(), (1, 1));
+    assert!(!first.contains("replaced"), "{first}");
+    assert!(
+        second.ends_with("replaced 1 previous instance(s)"),
+        "{second}"
+    );
+}
+
+#[test]
+fn without_a_webhook_url_nothing_is_installed_and_jenkins_starts() {
+    let webhook = Webhook::start("emitter-test-secret-0123456789");
+    let mut jenkins = Setup::new(&webhook)
+        .without("ECS_AGENTS_WEBHOOK_URL")
+        .start();
+
+    let outcome = jenkins.run_script();
+
+    assert!(
+        matches!(&outcome, Outcome::Returned(text) if text.starts_with("ecs-agents emitter NOT installed: no webhook URL")),
+        "{outcome:?}"
+    );
+    assert_eq!(jenkins.listeners(), (0, 0));
+    assert!(jenkins.emitter_logs().iter().any(|l| l.level == "SEVERE"));
+}
+
+#[test]
+fn a_rerun_that_fails_its_configuration_check_leaves_no_emitter_running() {
+    let webhook = Webhook::start("emitter-test-secret-0123456789");
+    let mut jenkins = Setup::new(&webhook)
+        .env("ECS_AGENTS_WEBHOOK_SECRET_FILE", "/nonexistent/secret")
+        .start();
+
+    let outcome = jenkins.run_script();
+
+    assert!(
+        matches!(&outcome, Outcome::Returned(text) if text.contains("cannot read the webhook secret file")),
+        "{outcome:?}"
+    );
+    assert_eq!(jenkins.listeners(), (0, 0));
+}

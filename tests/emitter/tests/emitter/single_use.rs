@@ -1,0 +1,63 @@
+//! One build per agent: `taskAccepted` switches our agents off, the sweep releases them.
+
+use serde_json::json;
+
+use crate::controller;
+
+#[test]
+fn our_agent_stops_accepting_tasks_once_it_takes_a_build_and_is_released_when_idle() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+    jenkins.our_agent("ecs-linux-7");
+
+    jenkins.accept("ecs-linux-7");
+    assert!(!jenkins.accepting("ecs-linux-7"));
+    assert_eq!(jenkins.sweep(), "periodic 1 every 10000 ms");
+    jenkins.finish("ecs-linux-7");
+    jenkins.sweep();
+    let released = &webhook.wait_for(1)[0].body;
+    // Released once: later sweeps find it released already.
+    jenkins.sweep();
+    jenkins.sleep(std::time::Duration::from_millis(300));
+
+    assert_eq!(released["type"], "agent.released");
+    assert_eq!(released["node"], "ecs-linux-7");
+    assert_eq!(webhook.received().len(), 1);
+    assert!(jenkins.emitter_logs().iter().any(|l| {
+        l.message
+            .contains("ecs-linux-7 took its build; it accepts no further tasks")
+    }));
+}
+
+#[test]
+fn agents_of_a_reusable_template_keep_accepting_tasks_and_are_never_released() {
+    let webhook = emitter_tests::Webhook::start("emitter-test-secret-0123456789");
+    let mut jenkins = emitter_tests::Setup::new(&webhook)
+        .env(
+            "ECS_AGENTS_REUSABLE_PREFIXES",
+            "ecs-linux-cached-, ecs-big-",
+        )
+        .start();
+    jenkins.install();
+    jenkins.our_agent("ecs-linux-cached-3");
+
+    jenkins.accept("ecs-linux-cached-3");
+    jenkins.finish("ecs-linux-cached-3");
+    jenkins.sweep();
+    jenkins.sleep(std::time::Duration::from_millis(300));
+
+    assert!(jenkins.accepting("ecs-linux-cached-3"));
+    assert_eq!(webhook.received().len(), 0);
+}
+
+#[test]
+fn a_pipeline_run_on_a_one_off_executor_leaves_the_agent_accepting_tasks() {
+    let (_webhook, mut jenkins) = controller();
+    jenkins.install();
+    jenkins.our_agent("ecs-linux-8");
+
+    jenkins.send("accept ecs-linux-8 oneoff");
+
+    assert!(jenkins.accepting("ecs-linux-8"));
+    assert_eq!(json!(jenkins.listeners()), json!([1, 1]));
+}

@@ -8,6 +8,7 @@
  * Jenkins APIs used (public javadoc):
  *   hudson.ExtensionList.lookup(Class), .add(Object), .remove(Object)  register / unregister
  *   hudson.model.queue.QueueListener.onEnterBuildable(Queue.BuildableItem), .onLeft(Queue.LeftItem)
+ *   hudson.model.Queue.getItem(long) (lock-free); Queue.BuildableItem.isPending()
  *   hudson.model.Queue.Item.getId(), .getAssignedLabel(), .getInQueueSince(), field .task
  *   hudson.model.Queue.Task.getFullDisplayName(), .getUrl()
  *   hudson.model.Queue.LeftItem.isCancelled()
@@ -16,7 +17,7 @@
  *   hudson.model.Executor.getOwner(), .isIdle(); hudson.model.OneOffExecutor (flyweight work)
  *   hudson.model.Computer.getName(), .isAcceptingTasks(), .isIdle(), .getExecutors()
  *   hudson.slaves.SlaveComputer.setAcceptingTasks(boolean)
- *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers()
+ *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue()
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
  */
 import groovy.json.JsonOutput
@@ -24,6 +25,7 @@ import hudson.ExtensionList
 import hudson.model.Computer
 import hudson.model.Executor
 import hudson.model.ExecutorListener
+import hudson.model.Label
 import hudson.model.OneOffExecutor
 import hudson.model.Queue
 import hudson.model.queue.QueueListener
@@ -54,23 +56,27 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     static final int ATTEMPTS = 3              // per event, each signed anew
     static final long MAX_WAIT_MS = 10_000     // cap on backoff and Retry-After
     static final int REMEMBERED = 10_000       // bound of the de-duplication sets
+    static final String CLAIMED = 'claimed'    // announced: waiting for the delay before it is posted
+    static final String POSTED = 'posted'      // announced: queue.buildable handed to the webhook
 
     final URI webhook
     final byte[] secret
     final String prefix
     final List<String> reusable
+    final long buildableDelayMs
     final HttpClient http
     // Posting never happens on the queue lock or a build thread: 2 threads, bounded backlog.
     final ThreadPoolExecutor posts
-    final Set<Long> announced = bounded()      // queue items sent as queue.buildable
-    final Set<String> released = bounded()     // nodes sent as agent.released
+    final Map<Long, String> announced = bounded()   // queue item -> CLAIMED or POSTED
+    final Set<String> released = Collections.newSetFromMap(bounded())   // nodes sent as agent.released
     ScheduledFuture<?> sweeper
 
-    EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable) {
+    EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable, long buildableDelayMs) {
         this.webhook = webhook
         this.secret = secret
         this.prefix = prefix
         this.reusable = reusable
+        this.buildableDelayMs = buildableDelayMs
         def builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         if (ProxySelector.getDefault() != null) builder.proxy(ProxySelector.getDefault())  // -Dhttps.proxyHost…
         http = builder.build()
@@ -87,12 +93,12 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         posts.allowCoreThreadTimeOut(true)
     }
 
-    /** A thread-safe set that forgets its oldest entries beyond REMEMBERED. */
-    static Set bounded() {
+    /** A thread-safe map that forgets its oldest entries beyond REMEMBERED. */
+    static Map bounded() {
         Map lru = new LinkedHashMap() {
             protected boolean removeEldestEntry(Map.Entry eldest) { size() > REMEMBERED }
         }
-        Collections.synchronizedSet(Collections.newSetFromMap(lru))
+        Collections.synchronizedMap(lru)
     }
 
     void start() {
@@ -124,23 +130,52 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
 
     @Override
     void onEnterBuildable(Queue.BuildableItem item) {
-        def label = item.getAssignedLabel()                 // null = unrestricted: never ours
-        if (label == null || !announced.add(item.getId())) return   // items re-enter buildable
+        Label label = item.getAssignedLabel()               // null = unrestricted: never ours
+        long id = item.getId()
+        if (label == null || announced.putIfAbsent(id, CLAIMED) != null) return   // items re-enter buildable
+        long seen = System.currentTimeMillis()
+        Queue.Task task = item.task
+        String expression = label.getExpression()
+        long inQueueSince = item.getInQueueSince()
+        // Posted only once the item has waited buildableDelayMs: see stillWaiting.
+        post("queue.buildable item ${id}", seen + buildableDelayMs, {
+            stillWaiting(id) ? buildable(seen, id, expression, task, inQueueSince) : null
+        })
+    }
+
+    /**
+     * On the posting thread, after the delay. onEnterBuildable fires before the same queue pass
+     * hands buildable items to idle executors (docs/jenkins-api.md §11): an item a warm or
+     * static agent took is pending or gone by now and needs no launch. Queue.getItem is
+     * lock-free. Not waiting: forgotten, so no queue.left follows and a later re-entry counts.
+     */
+    boolean stillWaiting(long id) {
+        // POSTED first: an onLeft from now on posts queue.left, even if the check below races it.
+        if (!announced.replace(id, CLAIMED, POSTED)) return false    // left meanwhile
+        def now = Jenkins.get().getQueue().getItem(id)
+        if (now instanceof Queue.BuildableItem && !((Queue.BuildableItem) now).isPending()) return true
+        announced.remove(id)
+        say(Level.FINE, "queue.buildable item ${id} not sent: ${now == null ? 'gone' : 'no longer waiting'} (${now})")
+        false
+    }
+
+    /** The event, with the task's name and URL read here: for a Pipeline they may load the run from disk. */
+    Map buildable(long seen, long id, String expression, Queue.Task task, long inQueueSince) {
         String root = rootUrl()
-        String taskUrl = item.task.getUrl()                 // relative, ends with '/'
-        post("queue.buildable item ${item.getId()}", [
-            type: 'queue.buildable', eventTime: System.currentTimeMillis(), controller: root,
-            item: [id: item.getId(), label: label.getExpression(),
-                   task: [name: item.task.getFullDisplayName(), url: root && taskUrl ? root + taskUrl : null],
-                   inQueueSince: item.getInQueueSince()]])
+        String taskUrl = task.getUrl()                      // relative, ends with '/'
+        [type: 'queue.buildable', eventTime: seen, controller: root,
+         item: [id: id, label: expression,
+                task: [name: task.getFullDisplayName(), url: root && taskUrl ? root + taskUrl : null],
+                inQueueSince: inQueueSince]]
     }
 
     @Override
     void onLeft(Queue.LeftItem item) {
-        if (!announced.remove(item.getId())) return         // only items we announced
-        post("queue.left item ${item.getId()}", [
-            type: 'queue.left', eventTime: System.currentTimeMillis(),
-            item: [id: item.getId(), cancelled: item.isCancelled()]])
+        if (announced.remove(item.getId()) != POSTED) return   // only items we announced
+        long seen = System.currentTimeMillis()
+        post("queue.left item ${item.getId()}", 0, {
+            [type: 'queue.left', eventTime: seen, item: [id: item.getId(), cancelled: item.isCancelled()]]
+        })
     }
 
     // --- Single use. taskAccepted runs on the executor's thread once it holds the work, so the
@@ -176,8 +211,9 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                     // Backstop for a build the listener did not see (Jenkins before 2.318).
                     if (c.getExecutors().any { !it.isIdle() }) stopAccepting((SlaveComputer) c)
                 } else if (c.isIdle() && released.add(c.getName())) {
-                    post("agent.released ${c.getName()}",
-                        [type: 'agent.released', eventTime: System.currentTimeMillis(), node: c.getName()])
+                    String node = c.getName()
+                    long seen = System.currentTimeMillis()
+                    post("agent.released ${node}", 0, { [type: 'agent.released', eventTime: seen, node: node] })
                 }
             }
         } catch (Throwable t) {
@@ -187,8 +223,23 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
 
     // --- Posting ---
 
-    void post(String what, Map event) {
-        posts.execute({ deliver(what, event) } as Runnable)
+    /**
+     * Queues a post. `event` runs on the posting thread, not before `notBefore` (epoch ms), and
+     * may answer null: nothing to send any more. Waiting out the remainder there keeps a burst
+     * of items flowing: they entered together, so only the first one waits the full delay.
+     */
+    void post(String what, long notBefore, Closure<Map> event) {
+        posts.execute({
+            try {
+                long wait = notBefore - System.currentTimeMillis()
+                if (wait > 0) Thread.sleep(wait)
+                Map body = event.call()
+                if (body != null) deliver(what, body)
+            } catch (InterruptedException e) {                 // close()
+            } catch (Throwable t) {                            // a bug here must not go unnoticed
+                say(Level.WARNING, "${what} failed", t)
+            }
+        } as Runnable)
     }
 
     void deliver(String what, Map event) {
@@ -311,6 +362,10 @@ if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost()
 if (!problem && !secret) {
     problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE (or ECS_AGENTS_WEBHOOK_SECRET)'
 }
+String delay = setting('ecs.agents.buildableDelayMs', 'ECS_AGENTS_BUILDABLE_DELAY_MS') ?: '1000'
+if (!problem && !(delay.isLong() && delay.toLong() >= 0)) {
+    problem = "ECS_AGENTS_BUILDABLE_DELAY_MS is not a number of milliseconds: ${delay}"
+}
 if (problem) {
     EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${problem}")
     return "ecs-agents emitter NOT installed: ${problem}"
@@ -320,7 +375,7 @@ String prefix = setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX') ?: 'e
 List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
     .split(',').collect { it.trim() }.findAll { it }
 
-def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable)
+def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable, delay.toLong())
 emitter.start()
 String summary = "emitter installed: webhook ${webhook}, agents ${prefix}*" +
     (reusable ? ", reusable ${reusable.join(', ')}" : '') +

@@ -29,7 +29,8 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The emitter configured for `webhook`: its URL, and its secret in a file.
+    /// The emitter configured for `webhook`: its URL, its secret in a file, and items announced
+    /// after 200 ms of waiting.
     pub fn new(webhook: &Webhook) -> Self {
         static FILES: AtomicUsize = AtomicUsize::new(0);
         let toolchain = toolchain().clone();
@@ -46,6 +47,9 @@ impl Setup {
                     "ECS_AGENTS_WEBHOOK_SECRET_FILE".into(),
                     file.display().to_string(),
                 ),
+                // Shorter than the 1 s default, to keep the tests quick; still far longer
+                // than the driver's steps of one queue pass take.
+                ("ECS_AGENTS_BUILDABLE_DELAY_MS".into(), "200".into()),
             ],
             root_url: Some("https://jenkins.example.com/".into()),
             toolchain,

@@ -1,5 +1,7 @@
 //! `queue.buildable` and `queue.left`: what the queue's callbacks make the emitter post.
 
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 
 use crate::controller;
@@ -77,4 +79,92 @@ fn an_announced_item_that_is_cancelled_is_posted_as_left() {
     let left = &webhook.wait_for(2)[1].body;
     assert_eq!(left["type"], "queue.left");
     assert_eq!(left["item"], json!({"id": 401, "cancelled": true}));
+}
+
+#[test]
+fn an_item_an_idle_executor_takes_in_the_same_queue_pass_is_not_announced() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+
+    // One Queue.maintain() pass: the item enters buildable, then an idle agent takes it.
+    jenkins.queue("enter 701 linux ; take 701");
+    jenkins.queue("enter 702 linux");
+
+    assert_eq!(announced_until(702, &webhook, &mut jenkins), [json!(702)]);
+}
+
+#[test]
+fn an_item_that_starts_before_it_is_announced_is_neither_announced_nor_posted_as_left() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+
+    jenkins.queue("enter 703 linux ; take 703");
+    jenkins.queue("start 703");
+    jenkins.queue("enter 704 linux");
+
+    assert_eq!(announced_until(704, &webhook, &mut jenkins), [json!(704)]);
+    assert_eq!(webhook.received().len(), 1);
+}
+
+#[test]
+fn an_item_is_announced_only_once_it_has_waited_a_second() {
+    let webhook = emitter_tests::Webhook::start("emitter-test-secret-0123456789");
+    let mut jenkins = emitter_tests::Setup::new(&webhook)
+        .without("ECS_AGENTS_BUILDABLE_DELAY_MS")
+        .start();
+    jenkins.install();
+
+    let before = Instant::now();
+    jenkins.queue("enter 705 linux");
+
+    let arrived = webhook.wait_for(1)[0].at;
+    assert!(
+        arrived - before >= Duration::from_secs(1),
+        "{:?}",
+        arrived - before
+    );
+}
+
+#[test]
+fn an_item_blocked_before_it_is_announced_is_announced_once_it_is_buildable_again() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+
+    jenkins.queue("enter 706 linux");
+    jenkins.queue("block 706");
+    jenkins.sleep(Duration::from_millis(400));
+    assert!(webhook.received().is_empty());
+    jenkins.queue("unblock 706");
+
+    assert_eq!(webhook.wait_for(1)[0].body["item"]["id"], 706);
+}
+
+#[test]
+fn the_task_name_and_url_are_read_off_the_queue_lock() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+
+    jenkins.queue("enter 707 linux");
+    webhook.wait_for(1);
+
+    // A Pipeline's task may load its run from disk to answer: not under the queue lock.
+    assert_eq!(jenkins.task_calls(707), (0, 2));
+}
+
+/// The ids announced, once item `last` has been: posts go out in the order items entered, so
+/// whatever would have been posted for earlier items has arrived by then.
+fn announced_until(
+    last: u64,
+    webhook: &emitter_tests::Webhook,
+    jenkins: &mut emitter_tests::Controller,
+) -> Vec<serde_json::Value> {
+    webhook.wait_until(&format!("item {last}'s announcement"), |r| {
+        r.iter().any(|r| r.body["item"]["id"] == last)
+    });
+    jenkins.sleep(Duration::from_millis(300));
+    webhook
+        .events("queue.buildable")
+        .into_iter()
+        .map(|e| e["item"]["id"].clone())
+        .collect()
 }

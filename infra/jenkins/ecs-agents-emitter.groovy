@@ -10,14 +10,15 @@
  *   hudson.model.queue.QueueListener.onEnterBuildable(Queue.BuildableItem), .onLeft(Queue.LeftItem)
  *   hudson.model.Queue.getItem(long) (lock-free); Queue.BuildableItem.isPending()
  *   hudson.model.Queue.Item.getId(), .getAssignedLabel(), .getInQueueSince(), field .task
+ *   hudson.model.Queue.FlyweightTask
  *   hudson.model.Queue.Task.getFullDisplayName(), .getUrl()
  *   hudson.model.Queue.LeftItem.isCancelled()
- *   hudson.model.Label.getExpression()
+ *   hudson.model.Label.getExpression(), .getName()
  *   hudson.model.ExecutorListener.taskAccepted(Executor, Queue.Task)  (an extension point since 2.318)
  *   hudson.model.Executor.getOwner(), .isIdle(); hudson.model.OneOffExecutor (flyweight work)
  *   hudson.model.Computer.getName(), .isAcceptingTasks(), .isIdle(), .getExecutors()
  *   hudson.slaves.SlaveComputer.setAcceptingTasks(boolean)
- *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue()
+ *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue(), .getNode(String), .getSelfLabel()
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
  */
 import groovy.json.JsonOutput
@@ -131,16 +132,33 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     @Override
     void onEnterBuildable(Queue.BuildableItem item) {
         Label label = item.getAssignedLabel()               // null = unrestricted: never ours
+        // A flyweight (a Pipeline's own run) runs on the controller, never on our agents.
+        if (label == null || item.task instanceof Queue.FlyweightTask) return
         long id = item.getId()
-        if (label == null || announced.putIfAbsent(id, CLAIMED) != null) return   // items re-enter buildable
+        if (announced.putIfAbsent(id, CLAIMED) != null) return   // items re-enter buildable
         long seen = System.currentTimeMillis()
         Queue.Task task = item.task
         String expression = label.getExpression()
+        String labelName = label.getName()
         long inQueueSince = item.getInQueueSince()
         // Posted only once the item has waited buildableDelayMs: see stillWaiting.
         post("queue.buildable item ${id}", seen + buildableDelayMs, {
-            stillWaiting(id) ? buildable(seen, id, expression, task, inQueueSince) : null
+            !namesANode(id, labelName) && stillWaiting(id) ? buildable(seen, id, expression, task, inQueueSince) : null
         })
+    }
+
+    /**
+     * A label that is a node's name is no template's: a Pipeline resumed after a restart queues
+     * its node block again for the agent it ran on, by name; the built-in node's self label is
+     * what work for the controller asks for (docs/jenkins-api.md §19). Forgotten, like items
+     * that no longer wait.
+     */
+    boolean namesANode(long id, String labelName) {
+        Jenkins j = Jenkins.get()
+        if (j.getNode(labelName) == null && labelName != j.getSelfLabel().getName()) return false
+        announced.remove(id)
+        say(Level.FINE, "queue.buildable item ${id} not sent: its label names the node ${labelName}")
+        true
     }
 
     /**
@@ -169,12 +187,13 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 inQueueSince: inQueueSince]]
     }
 
+    /** Only cancellations: the agent launched for an item that started is busy with it. */
     @Override
     void onLeft(Queue.LeftItem item) {
-        if (announced.remove(item.getId()) != POSTED) return   // only items we announced
+        if (announced.remove(item.getId()) != POSTED || !item.isCancelled()) return   // only items we announced
         long seen = System.currentTimeMillis()
         post("queue.left item ${item.getId()}", 0, {
-            [type: 'queue.left', eventTime: seen, item: [id: item.getId(), cancelled: item.isCancelled()]]
+            [type: 'queue.left', eventTime: seen, item: [id: item.getId(), cancelled: true]]
         })
     }
 

@@ -90,7 +90,10 @@ fn an_item_an_idle_executor_takes_in_the_same_queue_pass_is_not_announced() {
     jenkins.queue("enter 701 linux ; take 701");
     jenkins.queue("enter 702 linux");
 
-    assert_eq!(announced_until(702, &webhook, &mut jenkins), [json!(702)]);
+    assert_eq!(
+        crate::announced_until(702, &webhook, &mut jenkins),
+        [json!(702)]
+    );
 }
 
 #[test]
@@ -102,7 +105,10 @@ fn an_item_that_starts_before_it_is_announced_is_neither_announced_nor_posted_as
     jenkins.queue("start 703");
     jenkins.queue("enter 704 linux");
 
-    assert_eq!(announced_until(704, &webhook, &mut jenkins), [json!(704)]);
+    assert_eq!(
+        crate::announced_until(704, &webhook, &mut jenkins),
+        [json!(704)]
+    );
     assert_eq!(webhook.received().len(), 1);
 }
 
@@ -149,22 +155,4 @@ fn the_task_name_and_url_are_read_off_the_queue_lock() {
 
     // A Pipeline's task may load its run from disk to answer: not under the queue lock.
     assert_eq!(jenkins.task_calls(707), (0, 2));
-}
-
-/// The ids announced, once item `last` has been: posts go out in the order items entered, so
-/// whatever would have been posted for earlier items has arrived by then.
-fn announced_until(
-    last: u64,
-    webhook: &emitter_tests::Webhook,
-    jenkins: &mut emitter_tests::Controller,
-) -> Vec<serde_json::Value> {
-    webhook.wait_until(&format!("item {last}'s announcement"), |r| {
-        r.iter().any(|r| r.body["item"]["id"] == last)
-    });
-    jenkins.sleep(Duration::from_millis(300));
-    webhook
-        .events("queue.buildable")
-        .into_iter()
-        .map(|e| e["item"]["id"].clone())
-        .collect()
 }

@@ -5,6 +5,9 @@ mod announce;
 mod delivery;
 mod install;
 mod single_use;
+mod skipped;
+
+use std::time::Duration;
 
 use emitter_tests::{Controller, Setup, Webhook};
 
@@ -13,4 +16,22 @@ fn controller() -> (Webhook, Controller) {
     let webhook = Webhook::start("emitter-test-secret-0123456789");
     let controller = Setup::new(&webhook).start();
     (webhook, controller)
+}
+
+/// The ids announced, once item `last` has been: posts go out in the order items entered, so
+/// whatever would have been posted for earlier items has arrived by then.
+fn announced_until(
+    last: u64,
+    webhook: &Webhook,
+    jenkins: &mut Controller,
+) -> Vec<serde_json::Value> {
+    webhook.wait_until(&format!("item {last}'s announcement"), |r| {
+        r.iter().any(|r| r.body["item"]["id"] == last)
+    });
+    jenkins.sleep(Duration::from_millis(300));
+    webhook
+        .events("queue.buildable")
+        .into_iter()
+        .map(|e| e["item"]["id"].clone())
+        .collect()
 }

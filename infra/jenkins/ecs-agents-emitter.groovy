@@ -8,7 +8,7 @@
  * Jenkins APIs used (public javadoc):
  *   hudson.ExtensionList.lookup(Class), .add(Object), .remove(Object)  register / unregister
  *   hudson.model.queue.QueueListener.onEnterBuildable(Queue.BuildableItem), .onLeft(Queue.LeftItem)
- *   hudson.model.Queue.getItem(long) (lock-free); Queue.BuildableItem.isPending()
+ *   hudson.model.Queue.getItem(long), .getBuildableItems() (lock-free); Queue.BuildableItem.isPending()
  *   hudson.model.Queue.Item.getId(), .getAssignedLabel(), .getInQueueSince(), field .task
  *   hudson.model.Queue.FlyweightTask
  *   hudson.model.Queue.Task.getFullDisplayName(), .getUrl()
@@ -102,11 +102,19 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         Collections.synchronizedMap(lru)
     }
 
-    void start() {
+    /** Registers, schedules the sweep, and announces what already waits; returns how many items wait. */
+    int start() {
         ExtensionList.lookup(QueueListener).add(this)       // ExtensionList.add: deprecated, works from scripts
         ExtensionList.lookup(ExecutorListener).add(this)
         // jenkins.util.Timer.get(): shared pool; the sweep catches everything so the repetition never dies.
         sweeper = Timer.get().scheduleWithFixedDelay({ sweep() } as Runnable, 10, 10, TimeUnit.SECONDS)
+        // Jenkins restores its queue and runs init scripts in no fixed order, and a re-run starts
+        // with an empty memory: items that became buildable before we listened do not enter again
+        // (docs/jenkins-api.md §17). Registered first, so the de-duplication covers an item
+        // entering meanwhile; the same path as onEnterBuildable, pending ones are dropped there.
+        List<Queue.BuildableItem> waiting = Jenkins.get().getQueue().getBuildableItems()
+        waiting.each { onEnterBuildable(it) }
+        waiting.size()
     }
 
     /** Unregisters, stops the sweep, drops the backlog. */
@@ -395,9 +403,10 @@ List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUS
     .split(',').collect { it.trim() }.findAll { it }
 
 def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable, delay.toLong())
-emitter.start()
+int waiting = emitter.start()
 String summary = "emitter installed: webhook ${webhook}, agents ${prefix}*" +
     (reusable ? ", reusable ${reusable.join(', ')}" : '') +
+    (waiting ? ", ${waiting} item(s) already in the queue" : '') +
     (previous ? ", replaced ${previous.size()} previous instance(s)" : '')
 EcsAgentsEmitter.say(Level.INFO, summary)
 return 'ecs-agents ' + summary

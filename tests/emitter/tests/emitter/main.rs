@@ -6,6 +6,7 @@ mod delivery;
 mod install;
 mod single_use;
 mod skipped;
+mod start;
 
 use std::time::Duration;
 

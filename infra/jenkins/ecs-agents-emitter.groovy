@@ -88,7 +88,9 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
             t
         } as ThreadFactory
         RejectedExecutionHandler drop = { Runnable r, ThreadPoolExecutor pool ->
-            if (!pool.isShutdown()) say(Level.WARNING, 'backlog full (1000 events); event dropped, the reconciler catches up')
+            if (pool.isShutdown()) return
+            say(Level.WARNING, 'backlog full (1000 events); event dropped, the reconciler catches up')
+            ((EcsAgentsPost) r).undelivered?.call()
         } as RejectedExecutionHandler
         posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1000), threads, drop)
         posts.allowCoreThreadTimeOut(true)
@@ -240,7 +242,9 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 } else if (c.isIdle() && released.add(c.getName())) {
                     String node = c.getName()
                     long seen = System.currentTimeMillis()
-                    post("agent.released ${node}", 0, { [type: 'agent.released', eventTime: seen, node: node] })
+                    // Not delivered: forgotten, so the next sweep sends it again (releasing is idempotent).
+                    post("agent.released ${node}", 0, { [type: 'agent.released', eventTime: seen, node: node] },
+                        { released.remove(node) })
                 }
             }
         } catch (Throwable t) {
@@ -254,22 +258,29 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
      * Queues a post. `event` runs on the posting thread, not before `notBefore` (epoch ms), and
      * may answer null: nothing to send any more. Waiting out the remainder there keeps a burst
      * of items flowing: they entered together, so only the first one waits the full delay.
+     * `undelivered` runs if the webhook stayed unavailable or the backlog was full.
      */
-    void post(String what, long notBefore, Closure<Map> event) {
-        posts.execute({
+    void post(String what, long notBefore, Closure<Map> event, Closure undelivered = null) {
+        posts.execute(new EcsAgentsPost({
             try {
                 long wait = notBefore - System.currentTimeMillis()
                 if (wait > 0) Thread.sleep(wait)
                 Map body = event.call()
-                if (body != null) deliver(what, body)
-            } catch (InterruptedException e) {                 // close()
+                String failure = body == null ? null : deliver(what, body)
+                if (failure != null) {
+                    undelivered?.call()
+                    say(Level.WARNING, "${what} failed ${ATTEMPTS} times (last: ${failure}); " +
+                        (undelivered ? 'the next sweep sends it again' : 'dropped, the reconciler catches up'))
+                }
+            } catch (InterruptedException e) {                 // close() while waiting or sending
             } catch (Throwable t) {                            // a bug here must not go unnoticed
                 say(Level.WARNING, "${what} failed", t)
             }
-        } as Runnable)
+        }, undelivered))
     }
 
-    void deliver(String what, Map event) {
+    /** Sends with retries; null when done (accepted, or refused for good), else the last problem. */
+    String deliver(String what, Map event) throws InterruptedException {
         byte[] body = JsonOutput.toJson(event).getBytes(StandardCharsets.UTF_8)
         for (int attempt = 1; ; attempt++) {
             String problem
@@ -279,29 +290,20 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 int status = r.statusCode()
                 if (status < 300) {
                     say(Level.FINE, "${what} -> ${status} ${r.body()}")
-                    return
+                    return null
                 }
                 if (status < 500 && status != 429) {           // 400, 401, 413, 422: retrying cannot help
                     say(Level.WARNING, "${what} rejected with ${status} ${abbreviate(r.body())}; dropped")
-                    return
+                    return null
                 }
                 problem = "${status} ${abbreviate(r.body())}"
                 delay = retryAfter(r) ?: backoff(attempt)
             } catch (IOException e) {                          // includes HttpTimeoutException
                 problem = e.toString()
                 delay = backoff(attempt)
-            } catch (InterruptedException e) {                 // close() while sending or waiting
-                return
             }
-            if (attempt >= ATTEMPTS) {
-                say(Level.WARNING, "${what} failed ${attempt} times (last: ${problem}); dropped, the reconciler catches up")
-                return
-            }
-            try {
-                Thread.sleep(delay)
-            } catch (InterruptedException e) {
-                return
-            }
+            if (attempt >= ATTEMPTS) return problem
+            Thread.sleep(delay)
         }
     }
 
@@ -344,6 +346,21 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
 
     static String abbreviate(String text) {
         text == null ? '' : text.length() <= 300 ? text : text.substring(0, 300) + '…'
+    }
+}
+
+/** A queued post, and what to do if it is never delivered. */
+class EcsAgentsPost implements Runnable {
+    final Runnable work
+    final Closure undelivered
+
+    EcsAgentsPost(Closure work, Closure undelivered) {
+        this.work = work as Runnable
+        this.undelivered = undelivered
+    }
+
+    void run() {
+        work.run()
     }
 }
 

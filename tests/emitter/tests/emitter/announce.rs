@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::controller;
+use crate::{announced_until, controller};
 
 #[test]
 fn a_waiting_item_is_announced_once_with_its_exact_label_and_task() {
@@ -90,10 +90,7 @@ fn an_item_an_idle_executor_takes_in_the_same_queue_pass_is_not_announced() {
     jenkins.queue("enter 701 linux ; take 701");
     jenkins.queue("enter 702 linux");
 
-    assert_eq!(
-        crate::announced_until(702, &webhook, &mut jenkins),
-        [json!(702)]
-    );
+    assert_eq!(announced_until(702, &webhook, &mut jenkins), [702]);
 }
 
 #[test]
@@ -105,10 +102,7 @@ fn an_item_that_starts_before_it_is_announced_is_neither_announced_nor_posted_as
     jenkins.queue("start 703");
     jenkins.queue("enter 704 linux");
 
-    assert_eq!(
-        crate::announced_until(704, &webhook, &mut jenkins),
-        [json!(704)]
-    );
+    assert_eq!(announced_until(704, &webhook, &mut jenkins), [704]);
     assert_eq!(webhook.received().len(), 1);
 }
 

@@ -19,20 +19,18 @@ fn controller() -> (Webhook, Controller) {
     (webhook, controller)
 }
 
-/// The ids announced, once item `last` has been: posts go out in the order items entered, so
-/// whatever would have been posted for earlier items has arrived by then.
-fn announced_until(
-    last: u64,
-    webhook: &Webhook,
-    jenkins: &mut Controller,
-) -> Vec<serde_json::Value> {
+/// The ids announced, sorted, once item `last` has been: two threads post in the order items
+/// entered, so whatever would have been posted for earlier items arrives by then or just after.
+fn announced_until(last: u64, webhook: &Webhook, jenkins: &mut Controller) -> Vec<u64> {
     webhook.wait_until(&format!("item {last}'s announcement"), |r| {
         r.iter().any(|r| r.body["item"]["id"] == last)
     });
     jenkins.sleep(Duration::from_millis(300));
-    webhook
+    let mut ids: Vec<u64> = webhook
         .events("queue.buildable")
-        .into_iter()
-        .map(|e| e["item"]["id"].clone())
-        .collect()
+        .iter()
+        .filter_map(|e| e["item"]["id"].as_u64())
+        .collect();
+    ids.sort_unstable();
+    ids
 }

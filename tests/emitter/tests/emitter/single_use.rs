@@ -1,5 +1,8 @@
 //! One build per agent: `taskAccepted` switches our agents off, the sweep releases them.
 
+use std::time::Duration;
+
+use emitter_tests::Answer;
 use serde_json::json;
 
 use crate::controller;
@@ -18,7 +21,7 @@ fn our_agent_stops_accepting_tasks_once_it_takes_a_build_and_is_released_when_id
     let released = &webhook.wait_for(1)[0].body;
     // Released once: later sweeps find it released already.
     jenkins.sweep();
-    jenkins.sleep(std::time::Duration::from_millis(300));
+    jenkins.sleep(Duration::from_millis(300));
 
     assert_eq!(released["type"], "agent.released");
     assert_eq!(released["node"], "ecs-linux-7");
@@ -44,7 +47,7 @@ fn agents_of_a_reusable_template_keep_accepting_tasks_and_are_never_released() {
     jenkins.accept("ecs-linux-cached-3");
     jenkins.finish("ecs-linux-cached-3");
     jenkins.sweep();
-    jenkins.sleep(std::time::Duration::from_millis(300));
+    jenkins.sleep(Duration::from_millis(300));
 
     assert!(jenkins.accepting("ecs-linux-cached-3"));
     assert_eq!(webhook.received().len(), 0);
@@ -60,4 +63,30 @@ fn a_pipeline_run_on_a_one_off_executor_leaves_the_agent_accepting_tasks() {
 
     assert!(jenkins.accepting("ecs-linux-8"));
     assert_eq!(json!(jenkins.listeners()), json!([1, 1]));
+}
+
+#[test]
+fn a_release_the_webhook_could_not_take_is_sent_again_by_the_next_sweep() {
+    let (webhook, mut jenkins) = controller();
+    webhook.plan([
+        Answer::status(503).retry_after(0),
+        Answer::status(503).retry_after(0),
+        Answer::status(503).retry_after(0),
+    ]);
+    jenkins.install();
+    jenkins.our_agent("ecs-linux-10");
+    jenkins.accept("ecs-linux-10");
+    jenkins.finish("ecs-linux-10");
+
+    jenkins.sweep();
+    webhook.wait_for(3);
+    jenkins.wait_for_log("agent.released ecs-linux-10 failed 3 times");
+    jenkins.sweep();
+
+    let received = webhook.wait_for(4);
+    assert_eq!(received[3].body["node"], "ecs-linux-10");
+    // Delivered now: not sent a third time.
+    jenkins.sweep();
+    jenkins.sleep(Duration::from_millis(300));
+    assert_eq!(webhook.received().len(), 4);
 }

@@ -20,8 +20,10 @@
  *   hudson.slaves.SlaveComputer.setAcceptingTasks(boolean)
  *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue(), .getNode(String), .getSelfLabel()
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
+ *   hudson.EnvVars.masterEnvVars  (Jenkins' copy of its environment)
  */
 import groovy.json.JsonOutput
+import hudson.EnvVars
 import hudson.ExtensionList
 import hudson.model.Computer
 import hudson.model.Executor
@@ -393,6 +395,13 @@ if (secretFile) {
     secret = System.getenv('ECS_AGENTS_WEBHOOK_SECRET')    // never a system property: those show in System Information
 }
 secret = secret?.replaceAll(/[\r\n]+\z/, '')              // files usually end with a line break
+// Jenkins shows its copy of the environment on System Information and hands it to every build on
+// the built-in node (docs/jenkins-api.md §18): the secret leaves that copy, whichever was used.
+// The process environment keeps it, so a re-run still finds it.
+if (EnvVars.masterEnvVars.remove('ECS_AGENTS_WEBHOOK_SECRET') != null) {
+    EcsAgentsEmitter.say(Level.INFO, 'removed ECS_AGENTS_WEBHOOK_SECRET from Jenkins\' environment ' +
+        '(System Information, builds on the built-in node); a secret file is safer')
+}
 
 URI webhook = null
 try {

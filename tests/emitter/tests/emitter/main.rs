@@ -4,6 +4,7 @@
 mod announce;
 mod delivery;
 mod install;
+mod secret;
 mod single_use;
 mod skipped;
 mod start;

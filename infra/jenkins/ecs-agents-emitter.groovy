@@ -16,7 +16,8 @@
  *   hudson.model.Label.getExpression(), .getName()
  *   hudson.model.ExecutorListener.taskAccepted(Executor, Queue.Task)  (an extension point since 2.318)
  *   hudson.model.Executor.getOwner(), .isIdle(); hudson.model.OneOffExecutor (flyweight work)
- *   hudson.model.Computer.getName(), .isAcceptingTasks(), .isIdle(), .getExecutors()
+ *   hudson.model.Computer.getName(), .getNode(), .isAcceptingTasks(), .isIdle(), .getExecutors()
+ *   hudson.model.Node.getNodeDescription()
  *   hudson.slaves.SlaveComputer.setAcceptingTasks(boolean)
  *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue(), .getNode(String), .getSelfLabel()
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.logging.Level
 import java.util.logging.Logger
+import java.util.regex.Pattern
 import javax.crypto.Mac
 import javax.crypto.spec.SecretKeySpec
 import jenkins.model.Jenkins
@@ -61,6 +63,8 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     static final int REMEMBERED = 10_000       // bound of the de-duplication sets
     static final String CLAIMED = 'claimed'    // announced: waiting for the delay before it is posted
     static final String POSTED = 'posted'      // announced: queue.buildable handed to the webhook
+    /** How the functions describe the nodes they create (functions/ecs-agents/src/launch/request.rs, agent_node). */
+    static final Pattern OUR_NODES = ~/(?s)ECS agent \(template .*; created \d+\s*/
 
     final URI webhook
     final byte[] secret
@@ -135,8 +139,16 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message, error)
     }
 
-    boolean singleUse(String node) {
-        node.startsWith(prefix) && !reusable.any { node.startsWith(it) }
+    /**
+     * One of our single-use agents: named `<cloud>-…` (not with a reusable template's prefix),
+     * and described as the functions describe our nodes. A name alone could be another cloud's
+     * or a static agent's, which must never be switched off or released.
+     */
+    boolean singleUse(Computer computer) {
+        String name = computer.getName()
+        if (!name.startsWith(prefix) || reusable.any { name.startsWith(it) }) return false
+        String description = computer.getNode()?.getNodeDescription()
+        description != null && description ==~ OUR_NODES
     }
 
     // --- Queue events. Called under the queue lock: read the item, hand off, return. ---
@@ -217,7 +229,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     @Override
     void taskAccepted(Executor executor, Queue.Task task) {
         Computer computer = executor.getOwner()
-        if (!(executor instanceof OneOffExecutor) && computer instanceof SlaveComputer && singleUse(computer.getName())) {
+        if (!(executor instanceof OneOffExecutor) && computer instanceof SlaveComputer && singleUse(computer)) {
             stopAccepting((SlaveComputer) computer)
         }
     }
@@ -237,7 +249,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     void sweep() {
         try {
             for (Computer c : Jenkins.get().getComputers()) {
-                if (!(c instanceof SlaveComputer) || !singleUse(c.getName())) continue
+                if (!(c instanceof SlaveComputer) || !singleUse(c)) continue
                 if (c.isAcceptingTasks()) {
                     // Backstop for a build the listener did not see (Jenkins before 2.318).
                     if (c.getExecutors().any { !it.isIdle() }) stopAccepting((SlaveComputer) c)
@@ -413,7 +425,15 @@ if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost()
     problem = 'no webhook URL: set ECS_AGENTS_WEBHOOK_URL (or -Decs.agents.webhookUrl) to the queue webhook Function URL'
 }
 if (!problem && !secret) {
-    problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE (or ECS_AGENTS_WEBHOOK_SECRET)'
+    problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE to a file holding it'
+}
+// Our agents are named `<cloud>-<template>-<item>` (docs/agents-file.md, cloud.name).
+String cloud = setting('ecs.agents.cloud', 'ECS_AGENTS_CLOUD') ?: 'ecs'
+if (!problem && !(cloud ==~ /[A-Za-z0-9_-]{1,24}/)) {
+    problem = "ECS_AGENTS_CLOUD is not a cloud name (cloud.name: letters, digits, - and _, at most 24): ${cloud}"
+}
+if (!problem && setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX')) {
+    problem = 'ECS_AGENTS_NODE_PREFIX is no longer read: set ECS_AGENTS_CLOUD to cloud.name instead'
 }
 String delay = setting('ecs.agents.buildableDelayMs', 'ECS_AGENTS_BUILDABLE_DELAY_MS') ?: '1000'
 if (!problem && !(delay.isLong() && delay.toLong() >= 0)) {
@@ -424,13 +444,13 @@ if (problem) {
     return "ecs-agents emitter NOT installed: ${problem}"
 }
 
-String prefix = setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX') ?: 'ecs-'
+String prefix = cloud + '-'
 List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
     .split(',').collect { it.trim() }.findAll { it }
 
 def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable, delay.toLong())
 int waiting = emitter.start()
-String summary = "emitter installed: webhook ${webhook}, agents ${prefix}*" +
+String summary = "emitter installed: webhook ${webhook}, cloud ${cloud} (agents ${prefix}*)" +
     (reusable ? ", reusable ${reusable.join(', ')}" : '') +
     (waiting ? ", ${waiting} item(s) already in the queue" : '') +
     (previous ? ", replaced ${previous.size()} previous instance(s)" : '')

@@ -90,3 +90,56 @@ fn a_release_the_webhook_could_not_take_is_sent_again_by_the_next_sweep() {
     jenkins.sleep(Duration::from_millis(300));
     assert_eq!(webhook.received().len(), 4);
 }
+
+#[test]
+fn a_node_named_like_ours_but_not_described_as_ours_is_left_alone() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+    jenkins.node("ecs-static-1", "a build box someone made by hand");
+
+    jenkins.accept("ecs-static-1");
+    assert!(jenkins.accepting("ecs-static-1"));
+    jenkins.finish("ecs-static-1");
+    jenkins.sweep();
+    jenkins.sleep(Duration::from_millis(300));
+
+    assert_eq!(webhook.received().len(), 0);
+}
+
+#[test]
+fn the_agent_prefix_comes_from_the_cloud_name() {
+    let webhook = emitter_tests::Webhook::start("emitter-test-secret-0123456789");
+    let mut jenkins = emitter_tests::Setup::new(&webhook)
+        .env("ECS_AGENTS_CLOUD", "prod")
+        .start();
+    let result = jenkins.install();
+    // Another deployment's agent, with the default cloud name: not ours.
+    jenkins.our_agent("ecs-linux-6");
+    jenkins.our_agent("prod-linux-5");
+
+    jenkins.accept("ecs-linux-6");
+    jenkins.accept("prod-linux-5");
+
+    assert!(result.contains("cloud prod (agents prod-*)"), "{result}");
+    assert!(jenkins.accepting("ecs-linux-6"));
+    assert!(!jenkins.accepting("prod-linux-5"));
+}
+
+#[test]
+fn the_old_node_prefix_setting_is_refused_rather_than_ignored() {
+    let webhook = emitter_tests::Webhook::start("emitter-test-secret-0123456789");
+    let mut jenkins = emitter_tests::Setup::new(&webhook)
+        .env("ECS_AGENTS_NODE_PREFIX", "prod-")
+        .start();
+
+    let outcome = jenkins.run_script();
+
+    assert_eq!(
+        outcome,
+        emitter_tests::Outcome::Returned(
+            "ecs-agents emitter NOT installed: ECS_AGENTS_NODE_PREFIX is no longer read: \
+             set ECS_AGENTS_CLOUD to cloud.name instead"
+                .into()
+        )
+    );
+}

@@ -22,10 +22,12 @@
  *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue(), .getNode(String), .getSelfLabel()
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
  *   hudson.EnvVars.masterEnvVars  (Jenkins' copy of its environment)
+ *   hudson.ProxyConfiguration.newHttpClientBuilder()  (Jenkins' proxy settings, since 2.379)
  */
 import groovy.json.JsonOutput
 import hudson.EnvVars
 import hudson.ExtensionList
+import hudson.ProxyConfiguration
 import hudson.model.Computer
 import hudson.model.Executor
 import hudson.model.ExecutorListener
@@ -84,9 +86,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         this.prefix = prefix
         this.reusable = reusable
         this.buildableDelayMs = buildableDelayMs
-        def builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-        if (ProxySelector.getDefault() != null) builder.proxy(ProxySelector.getDefault())  // -Dhttps.proxyHost…
-        http = builder.build()
+        http = httpClient()
         def count = new AtomicInteger()
         ThreadFactory threads = { Runnable r ->
             def t = new Thread(r, "ecs-agents-emitter-${count.incrementAndGet()}")
@@ -100,6 +100,21 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         } as RejectedExecutionHandler
         posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1000), threads, drop)
         posts.allowCoreThreadTimeOut(true)
+    }
+
+    /**
+     * With the proxy configured in Jenkins (plugin manager → Advanced; docs/jenkins-api.md §18),
+     * on HTTP/1.1: over http:// the JDK's default HTTP/2 asks for an h2c upgrade with every
+     * request, which trips up local emulators and some proxies.
+     */
+    static HttpClient httpClient() {
+        HttpClient.Builder builder
+        try {
+            builder = ProxyConfiguration.newHttpClientBuilder()
+        } catch (MissingMethodException e) {            // Jenkins before 2.379: the JVM's -Dhttps.proxyHost… only
+            builder = HttpClient.newBuilder()
+        }
+        builder.version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
     }
 
     /** A thread-safe map that forgets its oldest entries beyond REMEMBERED. */
@@ -382,77 +397,89 @@ class EcsAgentsPost implements Runnable {
 // Install. The listener extension list is the well-known place of the running instance: a
 // previous one (same class name, loaded by an earlier run's class loader) is closed first.
 
-def previous = ExtensionList.lookup(QueueListener).findAll {
-    it.getClass().getName() == 'EcsAgentsEmitter' && it instanceof Closeable
-}
-previous.each { ((Closeable) it).close() }
-
 /** System property first, then the environment; blank counts as unset. */
 String setting(String property, String variable) {
     String value = System.getProperty(property) ?: System.getenv(variable)
     value?.trim() ? value.trim() : null
 }
 
-String url = setting('ecs.agents.webhookUrl', 'ECS_AGENTS_WEBHOOK_URL')
-String secretFile = setting('ecs.agents.webhookSecretFile', 'ECS_AGENTS_WEBHOOK_SECRET_FILE')
-String secret = null
-String problem = null
-if (secretFile) {
-    try {
-        secret = new File(secretFile).getText('UTF-8')
-    } catch (IOException e) {
-        problem = "cannot read the webhook secret file: ${e.getMessage()}"
-    }
-} else {
-    secret = System.getenv('ECS_AGENTS_WEBHOOK_SECRET')    // never a system property: those show in System Information
-}
-secret = secret?.replaceAll(/[\r\n]+\z/, '')              // files usually end with a line break
-// Jenkins shows its copy of the environment on System Information and hands it to every build on
-// the built-in node (docs/jenkins-api.md §18): the secret leaves that copy, whichever was used.
-// The process environment keeps it, so a re-run still finds it.
-if (EnvVars.masterEnvVars.remove('ECS_AGENTS_WEBHOOK_SECRET') != null) {
-    EcsAgentsEmitter.say(Level.INFO, 'removed ECS_AGENTS_WEBHOOK_SECRET from Jenkins\' environment ' +
-        '(System Information, builds on the built-in node); a secret file is safer')
-}
-
-URI webhook = null
+// Everything is caught: GroovyHookScript catches only RuntimeException, and an Error escaping an
+// init script stops Jenkins from starting (docs/jenkins-api.md §17). A broken emitter must not.
+EcsAgentsEmitter emitter = null
 try {
-    webhook = url ? new URI(url) : null
-} catch (URISyntaxException e) {
-    problem = problem ?: "ECS_AGENTS_WEBHOOK_URL is not a URL: ${e.getMessage()}"
-}
-if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost())) {
-    problem = 'no webhook URL: set ECS_AGENTS_WEBHOOK_URL (or -Decs.agents.webhookUrl) to the queue webhook Function URL'
-}
-if (!problem && !secret) {
-    problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE to a file holding it'
-}
-// Our agents are named `<cloud>-<template>-<item>` (docs/agents-file.md, cloud.name).
-String cloud = setting('ecs.agents.cloud', 'ECS_AGENTS_CLOUD') ?: 'ecs'
-if (!problem && !(cloud ==~ /[A-Za-z0-9_-]{1,24}/)) {
-    problem = "ECS_AGENTS_CLOUD is not a cloud name (cloud.name: letters, digits, - and _, at most 24): ${cloud}"
-}
-if (!problem && setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX')) {
-    problem = 'ECS_AGENTS_NODE_PREFIX is no longer read: set ECS_AGENTS_CLOUD to cloud.name instead'
-}
-String delay = setting('ecs.agents.buildableDelayMs', 'ECS_AGENTS_BUILDABLE_DELAY_MS') ?: '1000'
-if (!problem && !(delay.isLong() && delay.toLong() >= 0)) {
-    problem = "ECS_AGENTS_BUILDABLE_DELAY_MS is not a number of milliseconds: ${delay}"
-}
-if (problem) {
-    EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${problem}")
-    return "ecs-agents emitter NOT installed: ${problem}"
-}
+    def previous = ExtensionList.lookup(QueueListener).findAll {
+        it.getClass().getName() == 'EcsAgentsEmitter' && it instanceof Closeable
+    }
+    previous.each { ((Closeable) it).close() }
 
-String prefix = cloud + '-'
-List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
-    .split(',').collect { it.trim() }.findAll { it }
+    String url = setting('ecs.agents.webhookUrl', 'ECS_AGENTS_WEBHOOK_URL')
+    String secretFile = setting('ecs.agents.webhookSecretFile', 'ECS_AGENTS_WEBHOOK_SECRET_FILE')
+    String secret = null
+    String problem = null
+    if (secretFile) {
+        try {
+            secret = new File(secretFile).getText('UTF-8')
+        } catch (IOException e) {
+            problem = "cannot read the webhook secret file: ${e.getMessage()}"
+        }
+    } else {
+        secret = System.getenv('ECS_AGENTS_WEBHOOK_SECRET')    // never a system property: those show in System Information
+    }
+    secret = secret?.replaceAll(/[\r\n]+\z/, '')              // files usually end with a line break
+    // Jenkins shows its copy of the environment on System Information and hands it to every
+    // build on the built-in node (docs/jenkins-api.md §18): the secret leaves that copy,
+    // whichever was used. The process environment keeps it, so a re-run still finds it.
+    if (EnvVars.masterEnvVars.remove('ECS_AGENTS_WEBHOOK_SECRET') != null) {
+        EcsAgentsEmitter.say(Level.INFO, 'removed ECS_AGENTS_WEBHOOK_SECRET from Jenkins\' environment ' +
+            '(System Information, builds on the built-in node); a secret file is safer')
+    }
 
-def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable, delay.toLong())
-int waiting = emitter.start()
-String summary = "emitter installed: webhook ${webhook}, cloud ${cloud} (agents ${prefix}*)" +
-    (reusable ? ", reusable ${reusable.join(', ')}" : '') +
-    (waiting ? ", ${waiting} item(s) already in the queue" : '') +
-    (previous ? ", replaced ${previous.size()} previous instance(s)" : '')
-EcsAgentsEmitter.say(Level.INFO, summary)
-return 'ecs-agents ' + summary
+    URI webhook = null
+    try {
+        webhook = url ? new URI(url) : null
+    } catch (URISyntaxException e) {
+        problem = problem ?: "ECS_AGENTS_WEBHOOK_URL is not a URL: ${e.getMessage()}"
+    }
+    if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost())) {
+        problem = 'no webhook URL: set ECS_AGENTS_WEBHOOK_URL (or -Decs.agents.webhookUrl) to the queue webhook Function URL'
+    }
+    if (!problem && !secret) {
+        problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE to a file holding it'
+    }
+    // Our agents are named `<cloud>-<template>-<item>` (docs/agents-file.md, cloud.name).
+    String cloud = setting('ecs.agents.cloud', 'ECS_AGENTS_CLOUD') ?: 'ecs'
+    if (!problem && !(cloud ==~ /[A-Za-z0-9_-]{1,24}/)) {
+        problem = "ECS_AGENTS_CLOUD is not a cloud name (cloud.name: letters, digits, - and _, at most 24): ${cloud}"
+    }
+    if (!problem && setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX')) {
+        problem = 'ECS_AGENTS_NODE_PREFIX is no longer read: set ECS_AGENTS_CLOUD to cloud.name instead'
+    }
+    String delay = setting('ecs.agents.buildableDelayMs', 'ECS_AGENTS_BUILDABLE_DELAY_MS') ?: '1000'
+    if (!problem && !(delay.isLong() && delay.toLong() >= 0)) {
+        problem = "ECS_AGENTS_BUILDABLE_DELAY_MS is not a number of milliseconds: ${delay}"
+    }
+    if (problem) {
+        EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${problem}")
+        return "ecs-agents emitter NOT installed: ${problem}"
+    }
+
+    String prefix = cloud + '-'
+    List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
+        .split(',').collect { it.trim() }.findAll { it }
+
+    emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable, delay.toLong())
+    int waiting = emitter.start()
+    String summary = "emitter installed: webhook ${webhook}, cloud ${cloud} (agents ${prefix}*)" +
+        (reusable ? ", reusable ${reusable.join(', ')}" : '') +
+        (waiting ? ", ${waiting} item(s) already in the queue" : '') +
+        (previous ? ", replaced ${previous.size()} previous instance(s)" : '')
+    EcsAgentsEmitter.say(Level.INFO, summary)
+    return 'ecs-agents ' + summary
+} catch (Throwable t) {
+    try {
+        emitter?.close()                                    // whatever part of it started
+    } catch (Throwable ignored) {
+    }
+    EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${t}", t)
+    return "ecs-agents emitter NOT installed: ${t}"
+}

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use emitter_tests::Answer;
+use emitter_tests::{Answer, Setup, Webhook};
 
 use crate::controller;
 
@@ -33,4 +33,39 @@ fn an_event_the_webhook_refuses_is_dropped_without_retrying() {
     jenkins.sleep(Duration::from_millis(1500));
     assert_eq!(webhook.received().len(), 1);
     assert_eq!(warning.level, "WARNING");
+}
+
+#[test]
+fn posts_go_through_the_proxy_configured_in_jenkins() {
+    let webhook = Webhook::start("emitter-test-secret-0123456789");
+    // A host no resolver knows: only the proxy can reach it.
+    let url = format!("http://webhook.invalid:{}/", webhook.addr().port());
+    let mut jenkins = Setup::new(&webhook)
+        .env("ECS_AGENTS_WEBHOOK_URL", &url)
+        .start();
+    jenkins.jenkins_proxy(webhook.addr());
+    jenkins.install();
+
+    jenkins.queue("enter 1101 linux");
+
+    // A request to a proxy names the whole URL.
+    assert_eq!(webhook.wait_for(1)[0].target, url);
+}
+
+#[test]
+fn posts_are_plain_http_1_1_without_an_h2c_upgrade() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+
+    jenkins.queue("enter 1102 linux");
+
+    let request = &webhook.wait_for(1)[0];
+    assert_eq!(request.version, axum::http::Version::HTTP_11);
+    assert_eq!(
+        request.headers.get("upgrade"),
+        None,
+        "{:?}",
+        request.headers
+    );
+    assert_eq!(request.headers.get("http2-settings"), None);
 }

@@ -53,3 +53,32 @@ fn a_rerun_that_fails_its_configuration_check_leaves_no_emitter_running() {
     );
     assert_eq!(jenkins.listeners(), (0, 0));
 }
+
+#[test]
+fn an_error_while_installing_is_logged_and_never_stops_jenkins_from_starting() {
+    let (_webhook, mut jenkins) = controller();
+    jenkins.break_timer();
+
+    let outcome = jenkins.run_script();
+
+    // GroovyHookScript would let an Error through, and Jenkins would not start.
+    assert_eq!(
+        outcome,
+        Outcome::Returned(
+            "ecs-agents emitter NOT installed: java.lang.NoClassDefFoundError: \
+             jenkins/util/Timer (a fault the harness injected)"
+                .into()
+        )
+    );
+    assert_eq!(
+        jenkins.listeners(),
+        (0, 0),
+        "the half-started emitter is closed"
+    );
+    let severe = jenkins.wait_for_log("emitter NOT installed: java.lang.NoClassDefFoundError");
+    assert!(
+        severe.thrown.starts_with("java.lang.NoClassDefFoundError"),
+        "{severe:?}"
+    );
+    jenkins.install();
+}

@@ -49,6 +49,7 @@ import java.util.concurrent.ThreadLocalRandom
 import java.util.concurrent.ThreadPoolExecutor
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
 import java.util.logging.Level
 import java.util.logging.Logger
 import java.util.regex.Pattern
@@ -61,7 +62,9 @@ import jenkins.util.Timer
 class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closeable {
     static final Logger LOG = Logger.getLogger('ecs-agents.emitter')
     static final int ATTEMPTS = 3              // per event, each signed anew
-    static final long MAX_WAIT_MS = 10_000     // cap on backoff and Retry-After
+    static final long MAX_BACKOFF_MS = 10_000      // cap on our own exponential backoff
+    // Cap on the webhook's Retry-After, above the 30 s it asks for (functions/ecs-agents/src/webhook/mod.rs).
+    static final long MAX_RETRY_AFTER_MS = 60_000
     static final int REMEMBERED = 10_000       // bound of the de-duplication sets
     static final String CLAIMED = 'claimed'    // announced: waiting for the delay before it is posted
     static final String POSTED = 'posted'      // announced: queue.buildable handed to the webhook
@@ -78,6 +81,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     final ThreadPoolExecutor posts
     final Map<Long, String> announced = bounded()   // queue item -> CLAIMED or POSTED
     final Set<String> released = Collections.newSetFromMap(bounded())   // nodes sent as agent.released
+    final AtomicLong dropped = new AtomicLong()    // events the full backlog refused since the last report
     ScheduledFuture<?> sweeper
 
     EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable, long buildableDelayMs) {
@@ -95,7 +99,12 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         } as ThreadFactory
         RejectedExecutionHandler drop = { Runnable r, ThreadPoolExecutor pool ->
             if (pool.isShutdown()) return
-            say(Level.WARNING, 'backlog full (1000 events); event dropped, the reconciler catches up')
+            // Often under the queue lock, and maybe a thousand times a second: one line now, a
+            // count with the next sweep (reportDrops).
+            if (dropped.getAndIncrement() == 0) {
+                say(Level.WARNING, 'backlog full (1000 events): dropping events until it drains, ' +
+                    'the reconciler catches up; a count follows')
+            }
             ((EcsAgentsPost) r).undelivered?.call()
         } as RejectedExecutionHandler
         posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1000), threads, drop)
@@ -145,8 +154,28 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         ExtensionList.lookup(QueueListener).remove(this)
         ExtensionList.lookup(ExecutorListener).remove(this)
         sweeper?.cancel(false)
-        int dropped = posts.shutdownNow().size()
-        if (dropped > 0) say(Level.INFO, "emitter stopped, ${dropped} queued event(s) dropped")
+        int queued = posts.shutdownNow().size()
+        shutDown(http)
+        reportDrops()
+        if (queued > 0) say(Level.INFO, "emitter stopped, ${queued} queued event(s) dropped")
+    }
+
+    /**
+     * Ends the client's selector thread now rather than when the client is garbage (observed
+     * surviving re-runs). HttpClient.shutdownNow() exists from Java 21; it leaves alone an
+     * executor it was given, such as the one Jenkins shares (docs/jenkins-api.md §18).
+     */
+    static void shutDown(HttpClient client) {
+        try {
+            HttpClient.class.getMethod('shutdownNow').invoke(client)
+        } catch (NoSuchMethodException e) {                // Java 17
+        }
+    }
+
+    /** How many events the full backlog refused since the last report, if any. */
+    void reportDrops() {
+        long count = dropped.getAndSet(0)
+        if (count > 0) say(Level.WARNING, "backlog full: ${count} event(s) dropped; the reconciler catches up")
     }
 
     /** Logs as 'ecs-agents.emitter' (not as the Groovy call site). Never given the secret. */
@@ -260,9 +289,10 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         }
     }
 
-    /** Every 10 s: release our single-use agents whose build is over. */
+    /** Every 10 s: report dropped events, release our single-use agents whose build is over. */
     void sweep() {
         try {
+            reportDrops()
             for (Computer c : Jenkins.get().getComputers()) {
                 if (!(c instanceof SlaveComputer) || !singleUse(c)) continue
                 if (c.isAcceptingTasks()) {
@@ -326,7 +356,8 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                     return null
                 }
                 problem = "${status} ${abbreviate(r.body())}"
-                delay = retryAfter(r) ?: backoff(attempt)
+                Long asked = retryAfter(r)
+                delay = asked != null ? asked : backoff(attempt)    // 0 too: "now" is an answer
             } catch (IOException e) {                          // includes HttpTimeoutException
                 problem = e.toString()
                 delay = backoff(attempt)
@@ -362,14 +393,15 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         }
     }
 
+    /** The webhook's Retry-After (seconds; the date form is not used), capped; null without one. */
     static Long retryAfter(HttpResponse r) {
         String seconds = r.headers().firstValue('Retry-After').orElse('').trim()
-        seconds.isLong() ? Math.min(Math.max(seconds.toLong(), 0L) * 1000L, MAX_WAIT_MS) : null
+        seconds.isLong() ? Math.min(Math.max(seconds.toLong(), 0L), MAX_RETRY_AFTER_MS.intdiv(1000L)) * 1000L : null
     }
 
     /** Exponential (0.5 s, 1 s, 2 s … capped) with equal jitter. */
     static long backoff(int attempt) {
-        long ceiling = Math.min(500L << (attempt - 1), MAX_WAIT_MS)
+        long ceiling = Math.min(500L << (attempt - 1), MAX_BACKOFF_MS)
         ceiling.intdiv(2L) + ThreadLocalRandom.current().nextLong(ceiling.intdiv(2L) + 1L)
     }
 

@@ -90,7 +90,7 @@ class Driver {
             case 'env': say("env ${words[1]} ${EnvVars.masterEnvVars.containsKey(words[1]) ? 'present' : 'absent'}"); break
             case 'proxy': proxy(words[1]); break
             case 'fault': Timer.harnessErrorOnGet = new NoClassDefFoundError('jenkins/util/Timer (a fault the harness injected)'); break
-            case 'threads': say("threads ${words[1]} ${Thread.getAllStackTraces().keySet().count { it.alive && it.name.startsWith(words[1]) }}"); break
+            case 'threads': say("threads ${words[1]} ${Thread.getAllStackTraces().keySet().count { it.alive && it.name.contains(words[1]) }}"); break
             case 'taskcalls': taskCalls(words[1].toLong()); break
             case 'sleep': Thread.sleep(words[1].toLong()); break
             default: throw new IllegalArgumentException("unknown command: ${line}")

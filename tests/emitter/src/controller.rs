@@ -318,9 +318,9 @@ impl Controller {
         self.send("fault timer");
     }
 
-    /// Live threads whose name starts with `prefix`.
-    pub fn threads(&mut self, prefix: &str) -> usize {
-        let lines = self.send(&format!("threads {prefix}"));
+    /// Live threads whose name contains `text`.
+    pub fn threads(&mut self, text: &str) -> usize {
+        let lines = self.send(&format!("threads {text}"));
         lines[0]
             .rsplit(' ')
             .next()

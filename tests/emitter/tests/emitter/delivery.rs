@@ -69,3 +69,88 @@ fn posts_are_plain_http_1_1_without_an_h2c_upgrade() {
     );
     assert_eq!(request.headers.get("http2-settings"), None);
 }
+
+#[test]
+fn a_503_is_retried_no_sooner_than_its_retry_after_asks_even_past_ten_seconds() {
+    let (webhook, mut jenkins) = controller();
+    webhook.plan([Answer::status(503).retry_after(11)]);
+    jenkins.install();
+
+    jenkins.queue("enter 1201 linux");
+
+    let received = webhook.wait_for(2);
+    let waited = received[1].at - received[0].at;
+    assert!(waited >= Duration::from_secs(11), "{waited:?}");
+}
+
+#[test]
+fn a_503_with_retry_after_zero_is_retried_at_once() {
+    let (webhook, mut jenkins) = controller();
+    webhook.plan([Answer::status(503).retry_after(0)]);
+    jenkins.install();
+
+    jenkins.queue("enter 1202 linux");
+
+    let received = webhook.wait_for(2);
+    let waited = received[1].at - received[0].at;
+    assert!(waited < Duration::from_millis(450), "{waited:?}");
+}
+
+#[test]
+fn events_refused_by_a_full_backlog_are_counted_not_logged_one_by_one() {
+    let (webhook, mut jenkins) = controller();
+    // Stalled: both posting threads hang on their first event.
+    webhook.otherwise(Answer::ok().after(Duration::from_secs(120)));
+    jenkins.install();
+
+    // Two being sent, a thousand queued, the rest refused.
+    jenkins.flood(2001, 1100, "linux");
+    jenkins.sweep();
+
+    let backlog: Vec<_> = jenkins
+        .emitter_logs()
+        .into_iter()
+        .filter(|l| l.message.contains("backlog full"))
+        .map(|l| l.message)
+        .collect();
+    assert_eq!(backlog.len(), 2, "{backlog:#?}");
+    assert!(backlog[0].contains("dropping events until it drains"));
+    let count: u64 = backlog[1]
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .expect("a count");
+    assert!((90..=98).contains(&count), "{}", backlog[1]);
+}
+
+#[test]
+fn replacing_the_emitter_shuts_its_http_client_down_where_the_jdk_can() {
+    let webhook = Webhook::start("emitter-test-secret-0123456789");
+    let Some(jdk) = emitter_tests::Toolchain::jdk_21_or_later() else {
+        // HttpClient.shutdownNow() is Java 21+; on 17 the script must simply not call it.
+        eprintln!("no JDK 21 or later under /usr/lib/jvm: checked only that replacing works");
+        let mut jenkins = Setup::new(&webhook).start();
+        jenkins.install();
+        jenkins.install();
+        return;
+    };
+    let mut jenkins = Setup::new(&webhook).jdk(&jdk).start();
+    jenkins.install();
+    jenkins.queue("enter 1203 linux");
+    webhook.wait_for(1);
+    assert_eq!(
+        jenkins.threads("-SelectorManager"),
+        1,
+        "one selector thread per HttpClient"
+    );
+
+    jenkins.install();
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while jenkins.threads("-SelectorManager") > 1 && std::time::Instant::now() < deadline {
+        jenkins.sleep(Duration::from_millis(100));
+    }
+    assert!(
+        jenkins.threads("-SelectorManager") <= 1,
+        "the old client's thread is still running"
+    );
+}

@@ -180,7 +180,13 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
 
     /** Logs as 'ecs-agents.emitter' (not as the Groovy call site). Never given the secret. */
     static void say(Level level, String message, Throwable error = null) {
-        LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message, error)
+        // Not logp(…, msg, null): Groovy 2.4 dispatches a null to the Object overload, giving a
+        // record with parameters [null] whose message formatters run through MessageFormat.
+        if (error == null) {
+            LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message)
+        } else {
+            LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message, error)
+        }
     }
 
     /**

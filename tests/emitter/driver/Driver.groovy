@@ -33,6 +33,8 @@ class Driver {
     // One Binding for every evaluation, as GroovyHookScript keeps one for all init scripts.
     static final Binding binding = new Binding()
     static final Map<Long, HarnessTask> tasks = new ConcurrentHashMap<Long, HarnessTask>()
+    // Held: JUL keeps loggers weakly, and a collected one forgets the level set here.
+    static final Logger emitterLog = Logger.getLogger('ecs-agents.emitter')
 
     static void main(String[] args) {
         script = new File(args[0])
@@ -71,7 +73,7 @@ class Driver {
         Logger root = Logger.getLogger('')
         root.addHandler(handler)
         root.level = Level.INFO
-        Logger.getLogger('ecs-agents.emitter').level = Level.FINE
+        emitterLog.level = Level.FINE
     }
 
     static void execute(String line) {

@@ -82,3 +82,21 @@ fn an_error_while_installing_is_logged_and_never_stops_jenkins_from_starting() {
     );
     jenkins.install();
 }
+
+#[test]
+fn log_records_carry_their_message_and_no_format_parameters() {
+    let (webhook, mut jenkins) = controller();
+    jenkins.install();
+    jenkins.our_agent("ecs-linux-11");
+    jenkins.accept("ecs-linux-11");
+    jenkins.queue("enter 1301 linux");
+    webhook.wait_for(1);
+    jenkins.wait_for_log("queue.buildable item 1301 -> 200");
+
+    let logs = jenkins.emitter_logs();
+    assert!(logs.len() >= 3, "{logs:#?}");
+    // A parameter, even [null], makes formatters read the message as a MessageFormat pattern.
+    for line in logs {
+        assert_eq!(line.params, "none", "{line:?}");
+    }
+}

@@ -61,13 +61,14 @@ import jenkins.util.Timer
 /** One instance, registered both as QueueListener and as ExecutorListener. */
 class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closeable {
     static final Logger LOG = Logger.getLogger('ecs-agents.emitter')
-    static final int ATTEMPTS = 3              // per event, each signed anew
+    static final int ATTEMPTS = 3                  // per event, each signed anew
     static final long MAX_BACKOFF_MS = 10_000      // cap on our own exponential backoff
     // Cap on the webhook's Retry-After, above the 30 s it asks for (functions/ecs-agents/src/webhook/mod.rs).
     static final long MAX_RETRY_AFTER_MS = 60_000
-    static final int REMEMBERED = 10_000       // bound of the de-duplication sets
-    static final String CLAIMED = 'claimed'    // announced: waiting for the delay before it is posted
-    static final String POSTED = 'posted'      // announced: queue.buildable handed to the webhook
+    static final int BACKLOG = 1000                // events waiting for a posting thread
+    static final int REMEMBERED = 10_000           // bound of the de-duplication sets
+    static final String CLAIMED = 'claimed'        // announced: waiting for the delay before it is posted
+    static final String POSTED = 'posted'          // announced: queue.buildable handed to the webhook
     /** How the functions describe the nodes they create (functions/ecs-agents/src/launch/request.rs, agent_node). */
     static final Pattern OUR_NODES = ~/(?s)ECS agent \(template .*; created \d+\s*/
 
@@ -102,12 +103,12 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
             // Often under the queue lock, and maybe a thousand times a second: one line now, a
             // count with the next sweep (reportDrops).
             if (dropped.getAndIncrement() == 0) {
-                say(Level.WARNING, 'backlog full (1000 events): dropping events until it drains, ' +
+                say(Level.WARNING, "backlog full (${BACKLOG} events): dropping events until it drains, " +
                     'the reconciler catches up; a count follows')
             }
             ((EcsAgentsPost) r).undelivered?.call()
         } as RejectedExecutionHandler
-        posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1000), threads, drop)
+        posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(BACKLOG), threads, drop)
         posts.allowCoreThreadTimeOut(true)
     }
 
@@ -149,7 +150,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         waiting.size()
     }
 
-    /** Unregisters, stops the sweep, drops the backlog. */
+    /** Unregisters, stops the sweep, drops the backlog, shuts the HTTP client down. */
     void close() {
         ExtensionList.lookup(QueueListener).remove(this)
         ExtensionList.lookup(ExecutorListener).remove(this)
@@ -215,9 +216,13 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         String expression = label.getExpression()
         String labelName = label.getName()
         long inQueueSince = item.getInQueueSince()
-        // Posted only once the item has waited buildableDelayMs: see stillWaiting.
+        // Posted only once the item has waited buildableDelayMs: see stillWaiting. Not delivered:
+        // forgotten, so a re-entry (or a re-run) announces it again.
         post("queue.buildable item ${id}", seen + buildableDelayMs, {
             !namesANode(id, labelName) && stillWaiting(id) ? buildable(seen, id, expression, task, inQueueSince) : null
+        }, {
+            announced.remove(id)
+            'dropped, the reconciler catches up'
         })
     }
 
@@ -308,8 +313,10 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                     String node = c.getName()
                     long seen = System.currentTimeMillis()
                     // Not delivered: forgotten, so the next sweep sends it again (releasing is idempotent).
-                    post("agent.released ${node}", 0, { [type: 'agent.released', eventTime: seen, node: node] },
-                        { released.remove(node) })
+                    post("agent.released ${node}", 0, { [type: 'agent.released', eventTime: seen, node: node] }, {
+                        released.remove(node)
+                        'the next sweep sends it again'
+                    })
                 }
             }
         } catch (Throwable t) {
@@ -323,7 +330,8 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
      * Queues a post. `event` runs on the posting thread, not before `notBefore` (epoch ms), and
      * may answer null: nothing to send any more. Waiting out the remainder there keeps a burst
      * of items flowing: they entered together, so only the first one waits the full delay.
-     * `undelivered` runs if the webhook stayed unavailable or the backlog was full.
+     * `undelivered` runs if the webhook stayed unavailable or the backlog was full, and says
+     * what happens to the event then.
      */
     void post(String what, long notBefore, Closure<Map> event, Closure undelivered = null) {
         posts.execute(new EcsAgentsPost({
@@ -333,9 +341,8 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 Map body = event.call()
                 String failure = body == null ? null : deliver(what, body)
                 if (failure != null) {
-                    undelivered?.call()
-                    say(Level.WARNING, "${what} failed ${ATTEMPTS} times (last: ${failure}); " +
-                        (undelivered ? 'the next sweep sends it again' : 'dropped, the reconciler catches up'))
+                    String next = undelivered?.call() ?: 'dropped, the reconciler catches up'
+                    say(Level.WARNING, "${what} failed ${ATTEMPTS} times (last: ${failure}); ${next}")
                 }
             } catch (InterruptedException e) {                 // close() while waiting or sending
             } catch (Throwable t) {                            // a bug here must not go unnoticed

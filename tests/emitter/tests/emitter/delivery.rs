@@ -154,3 +154,22 @@ fn replacing_the_emitter_shuts_its_http_client_down_where_the_jdk_can() {
         "the old client's thread is still running"
     );
 }
+
+#[test]
+fn an_announcement_that_could_not_be_delivered_is_sent_when_the_item_enters_buildable_again() {
+    let (webhook, mut jenkins) = controller();
+    webhook.plan([
+        Answer::status(503).retry_after(0),
+        Answer::status(503).retry_after(0),
+        Answer::status(503).retry_after(0),
+    ]);
+    jenkins.install();
+    jenkins.queue("enter 1204 linux");
+    webhook.wait_for(3);
+    jenkins.wait_for_log("queue.buildable item 1204 failed 3 times");
+
+    jenkins.queue("block 1204");
+    jenkins.queue("unblock 1204");
+
+    assert_eq!(webhook.wait_for(4)[3].body["item"]["id"], 1204);
+}

@@ -8,22 +8,30 @@
  * Jenkins APIs used (public javadoc):
  *   hudson.ExtensionList.lookup(Class), .add(Object), .remove(Object)  register / unregister
  *   hudson.model.queue.QueueListener.onEnterBuildable(Queue.BuildableItem), .onLeft(Queue.LeftItem)
+ *   hudson.model.Queue.getItem(long), .getBuildableItems() (lock-free); Queue.BuildableItem.isPending()
  *   hudson.model.Queue.Item.getId(), .getAssignedLabel(), .getInQueueSince(), field .task
+ *   hudson.model.Queue.FlyweightTask
  *   hudson.model.Queue.Task.getFullDisplayName(), .getUrl()
  *   hudson.model.Queue.LeftItem.isCancelled()
- *   hudson.model.Label.getExpression()
+ *   hudson.model.Label.getExpression(), .getName()
  *   hudson.model.ExecutorListener.taskAccepted(Executor, Queue.Task)  (an extension point since 2.318)
  *   hudson.model.Executor.getOwner(), .isIdle(); hudson.model.OneOffExecutor (flyweight work)
- *   hudson.model.Computer.getName(), .isAcceptingTasks(), .isIdle(), .getExecutors()
+ *   hudson.model.Computer.getName(), .getNode(), .isAcceptingTasks(), .isIdle(), .getExecutors()
+ *   hudson.model.Node.getNodeDescription()
  *   hudson.slaves.SlaveComputer.setAcceptingTasks(boolean)
- *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers()
+ *   jenkins.model.Jenkins.get(), .getRootUrl(), .getComputers(), .getQueue(), .getNode(String), .getSelfLabel()
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
+ *   hudson.EnvVars.masterEnvVars  (Jenkins' copy of its environment)
+ *   hudson.ProxyConfiguration.newHttpClientBuilder()  (Jenkins' proxy settings, since 2.379)
  */
 import groovy.json.JsonOutput
+import hudson.EnvVars
 import hudson.ExtensionList
+import hudson.ProxyConfiguration
 import hudson.model.Computer
 import hudson.model.Executor
 import hudson.model.ExecutorListener
+import hudson.model.Label
 import hudson.model.OneOffExecutor
 import hudson.model.Queue
 import hudson.model.queue.QueueListener
@@ -41,8 +49,10 @@ import java.util.concurrent.ThreadLocalRandom
 import java.util.concurrent.ThreadPoolExecutor
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
 import java.util.logging.Level
 import java.util.logging.Logger
+import java.util.regex.Pattern
 import javax.crypto.Mac
 import javax.crypto.spec.SecretKeySpec
 import jenkins.model.Jenkins
@@ -51,29 +61,37 @@ import jenkins.util.Timer
 /** One instance, registered both as QueueListener and as ExecutorListener. */
 class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closeable {
     static final Logger LOG = Logger.getLogger('ecs-agents.emitter')
-    static final int ATTEMPTS = 3              // per event, each signed anew
-    static final long MAX_WAIT_MS = 10_000     // cap on backoff and Retry-After
-    static final int REMEMBERED = 10_000       // bound of the de-duplication sets
+    static final int ATTEMPTS = 3                  // per event, each signed anew
+    static final long MAX_BACKOFF_MS = 10_000      // cap on our own exponential backoff
+    // Cap on the webhook's Retry-After, above the 30 s it asks for (functions/ecs-agents/src/webhook/mod.rs).
+    static final long MAX_RETRY_AFTER_MS = 60_000
+    static final int BACKLOG = 1000                // events waiting for a posting thread
+    static final int REMEMBERED = 10_000           // bound of the de-duplication sets
+    static final String CLAIMED = 'claimed'        // announced: waiting for the delay before it is posted
+    static final String POSTED = 'posted'          // announced: queue.buildable handed to the webhook
+    /** How the functions describe the nodes they create (functions/ecs-agents/src/launch/request.rs, agent_node). */
+    static final Pattern OUR_NODES = ~/(?s)ECS agent \(template .*; created \d+\s*/
 
     final URI webhook
     final byte[] secret
     final String prefix
     final List<String> reusable
+    final long buildableDelayMs
     final HttpClient http
     // Posting never happens on the queue lock or a build thread: 2 threads, bounded backlog.
     final ThreadPoolExecutor posts
-    final Set<Long> announced = bounded()      // queue items sent as queue.buildable
-    final Set<String> released = bounded()     // nodes sent as agent.released
+    final Map<Long, String> announced = bounded()   // queue item -> CLAIMED or POSTED
+    final Set<String> released = Collections.newSetFromMap(bounded())   // nodes sent as agent.released
+    final AtomicLong dropped = new AtomicLong()    // events the full backlog refused since the last report
     ScheduledFuture<?> sweeper
 
-    EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable) {
+    EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable, long buildableDelayMs) {
         this.webhook = webhook
         this.secret = secret
         this.prefix = prefix
         this.reusable = reusable
-        def builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-        if (ProxySelector.getDefault() != null) builder.proxy(ProxySelector.getDefault())  // -Dhttps.proxyHost…
-        http = builder.build()
+        this.buildableDelayMs = buildableDelayMs
+        http = httpClient()
         def count = new AtomicInteger()
         ThreadFactory threads = { Runnable r ->
             def t = new Thread(r, "ecs-agents-emitter-${count.incrementAndGet()}")
@@ -81,66 +99,181 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
             t
         } as ThreadFactory
         RejectedExecutionHandler drop = { Runnable r, ThreadPoolExecutor pool ->
-            if (!pool.isShutdown()) say(Level.WARNING, 'backlog full (1000 events); event dropped, the reconciler catches up')
+            if (pool.isShutdown()) return
+            // Often under the queue lock, and maybe a thousand times a second: one line now, a
+            // count with the next sweep (reportDrops).
+            if (dropped.getAndIncrement() == 0) {
+                say(Level.WARNING, "backlog full (${BACKLOG} events): dropping events until it drains, " +
+                    'the reconciler catches up; a count follows')
+            }
+            ((EcsAgentsPost) r).undelivered?.call()
         } as RejectedExecutionHandler
-        posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(1000), threads, drop)
+        posts = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<Runnable>(BACKLOG), threads, drop)
         posts.allowCoreThreadTimeOut(true)
     }
 
-    /** A thread-safe set that forgets its oldest entries beyond REMEMBERED. */
-    static Set bounded() {
+    /**
+     * With the proxy configured in Jenkins (plugin manager → Advanced; docs/jenkins-api.md §18),
+     * on HTTP/1.1: over http:// the JDK's default HTTP/2 asks for an h2c upgrade with every
+     * request, which trips up local emulators and some proxies.
+     */
+    static HttpClient httpClient() {
+        HttpClient.Builder builder
+        try {
+            builder = ProxyConfiguration.newHttpClientBuilder()
+        } catch (MissingMethodException e) {            // Jenkins before 2.379: the JVM's -Dhttps.proxyHost… only
+            builder = HttpClient.newBuilder()
+        }
+        builder.version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
+    }
+
+    /** A thread-safe map that forgets its oldest entries beyond REMEMBERED. */
+    static Map bounded() {
         Map lru = new LinkedHashMap() {
             protected boolean removeEldestEntry(Map.Entry eldest) { size() > REMEMBERED }
         }
-        Collections.synchronizedSet(Collections.newSetFromMap(lru))
+        Collections.synchronizedMap(lru)
     }
 
-    void start() {
+    /** Registers, schedules the sweep, and announces what already waits; returns how many items wait. */
+    int start() {
         ExtensionList.lookup(QueueListener).add(this)       // ExtensionList.add: deprecated, works from scripts
         ExtensionList.lookup(ExecutorListener).add(this)
         // jenkins.util.Timer.get(): shared pool; the sweep catches everything so the repetition never dies.
         sweeper = Timer.get().scheduleWithFixedDelay({ sweep() } as Runnable, 10, 10, TimeUnit.SECONDS)
+        // Jenkins restores its queue and runs init scripts in no fixed order, and a re-run starts
+        // with an empty memory: items that became buildable before we listened do not enter again
+        // (docs/jenkins-api.md §17). Registered first, so the de-duplication covers an item
+        // entering meanwhile; the same path as onEnterBuildable, pending ones are dropped there.
+        List<Queue.BuildableItem> waiting = Jenkins.get().getQueue().getBuildableItems()
+        waiting.each { onEnterBuildable(it) }
+        waiting.size()
     }
 
-    /** Unregisters, stops the sweep, drops the backlog. */
+    /** Unregisters, stops the sweep, drops the backlog, shuts the HTTP client down. */
     void close() {
         ExtensionList.lookup(QueueListener).remove(this)
         ExtensionList.lookup(ExecutorListener).remove(this)
         sweeper?.cancel(false)
-        int dropped = posts.shutdownNow().size()
-        if (dropped > 0) say(Level.INFO, "emitter stopped, ${dropped} queued event(s) dropped")
+        int queued = posts.shutdownNow().size()
+        shutDown(http)
+        reportDrops()
+        if (queued > 0) say(Level.INFO, "emitter stopped, ${queued} queued event(s) dropped")
+    }
+
+    /**
+     * Ends the client's selector thread now rather than when the client is garbage (observed
+     * surviving re-runs). HttpClient.shutdownNow() exists from Java 21; it leaves alone an
+     * executor it was given, such as the one Jenkins shares (docs/jenkins-api.md §18).
+     */
+    static void shutDown(HttpClient client) {
+        try {
+            HttpClient.class.getMethod('shutdownNow').invoke(client)
+        } catch (NoSuchMethodException e) {                // Java 17
+        }
+    }
+
+    /** How many events the full backlog refused since the last report, if any. */
+    void reportDrops() {
+        long count = dropped.getAndSet(0)
+        if (count > 0) say(Level.WARNING, "backlog full: ${count} event(s) dropped; the reconciler catches up")
     }
 
     /** Logs as 'ecs-agents.emitter' (not as the Groovy call site). Never given the secret. */
     static void say(Level level, String message, Throwable error = null) {
-        LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message, error)
+        // Not logp(…, msg, null): Groovy 2.4 dispatches a null to the Object overload, giving a
+        // record with parameters [null] whose message formatters run through MessageFormat.
+        if (error == null) {
+            LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message)
+        } else {
+            LOG.logp(level, 'ecs-agents.emitter', '', 'ecs-agents: ' + message, error)
+        }
     }
 
-    boolean singleUse(String node) {
-        node.startsWith(prefix) && !reusable.any { node.startsWith(it) }
+    /**
+     * One of our single-use agents: named `<cloud>-…` (not with a reusable template's prefix),
+     * and described as the functions describe our nodes. A name alone could be another cloud's
+     * or a static agent's, which must never be switched off or released.
+     */
+    boolean singleUse(Computer computer) {
+        String name = computer.getName()
+        if (!name.startsWith(prefix) || reusable.any { name.startsWith(it) }) return false
+        String description = computer.getNode()?.getNodeDescription()
+        description != null && description ==~ OUR_NODES
     }
 
     // --- Queue events. Called under the queue lock: read the item, hand off, return. ---
 
     @Override
     void onEnterBuildable(Queue.BuildableItem item) {
-        def label = item.getAssignedLabel()                 // null = unrestricted: never ours
-        if (label == null || !announced.add(item.getId())) return   // items re-enter buildable
-        String root = rootUrl()
-        String taskUrl = item.task.getUrl()                 // relative, ends with '/'
-        post("queue.buildable item ${item.getId()}", [
-            type: 'queue.buildable', eventTime: System.currentTimeMillis(), controller: root,
-            item: [id: item.getId(), label: label.getExpression(),
-                   task: [name: item.task.getFullDisplayName(), url: root && taskUrl ? root + taskUrl : null],
-                   inQueueSince: item.getInQueueSince()]])
+        Label label = item.getAssignedLabel()               // null = unrestricted: never ours
+        // A flyweight (a Pipeline's own run) runs on the controller, never on our agents.
+        if (label == null || item.task instanceof Queue.FlyweightTask) return
+        long id = item.getId()
+        if (announced.putIfAbsent(id, CLAIMED) != null) return   // items re-enter buildable
+        long seen = System.currentTimeMillis()
+        Queue.Task task = item.task
+        String expression = label.getExpression()
+        String labelName = label.getName()
+        long inQueueSince = item.getInQueueSince()
+        // Posted only once the item has waited buildableDelayMs: see stillWaiting. Not delivered:
+        // forgotten, so a re-entry (or a re-run) announces it again.
+        post("queue.buildable item ${id}", seen + buildableDelayMs, {
+            !namesANode(id, labelName) && stillWaiting(id) ? buildable(seen, id, expression, task, inQueueSince) : null
+        }, {
+            announced.remove(id)
+            'dropped, the reconciler catches up'
+        })
     }
 
+    /**
+     * A label that is a node's name is no template's: a Pipeline resumed after a restart queues
+     * its node block again for the agent it ran on, by name; the built-in node's self label is
+     * what work for the controller asks for (docs/jenkins-api.md §19). Forgotten, like items
+     * that no longer wait.
+     */
+    boolean namesANode(long id, String labelName) {
+        Jenkins j = Jenkins.get()
+        if (j.getNode(labelName) == null && labelName != j.getSelfLabel().getName()) return false
+        announced.remove(id)
+        say(Level.FINE, "queue.buildable item ${id} not sent: its label names the node ${labelName}")
+        true
+    }
+
+    /**
+     * On the posting thread, after the delay. onEnterBuildable fires before the same queue pass
+     * hands buildable items to idle executors (docs/jenkins-api.md §11): an item a warm or
+     * static agent took is pending or gone by now and needs no launch. Queue.getItem is
+     * lock-free. Not waiting: forgotten, so no queue.left follows and a later re-entry counts.
+     */
+    boolean stillWaiting(long id) {
+        // POSTED first: an onLeft from now on posts queue.left, even if the check below races it.
+        if (!announced.replace(id, CLAIMED, POSTED)) return false    // left meanwhile
+        def now = Jenkins.get().getQueue().getItem(id)
+        if (now instanceof Queue.BuildableItem && !((Queue.BuildableItem) now).isPending()) return true
+        announced.remove(id)
+        say(Level.FINE, "queue.buildable item ${id} not sent: ${now == null ? 'gone' : 'no longer waiting'} (${now})")
+        false
+    }
+
+    /** The event, with the task's name and URL read here: for a Pipeline they may load the run from disk. */
+    Map buildable(long seen, long id, String expression, Queue.Task task, long inQueueSince) {
+        String root = rootUrl()
+        String taskUrl = task.getUrl()                      // relative, ends with '/'
+        [type: 'queue.buildable', eventTime: seen, controller: root,
+         item: [id: id, label: expression,
+                task: [name: task.getFullDisplayName(), url: root && taskUrl ? root + taskUrl : null],
+                inQueueSince: inQueueSince]]
+    }
+
+    /** Only cancellations: the agent launched for an item that started is busy with it. */
     @Override
     void onLeft(Queue.LeftItem item) {
-        if (!announced.remove(item.getId())) return         // only items we announced
-        post("queue.left item ${item.getId()}", [
-            type: 'queue.left', eventTime: System.currentTimeMillis(),
-            item: [id: item.getId(), cancelled: item.isCancelled()]])
+        if (announced.remove(item.getId()) != POSTED || !item.isCancelled()) return   // only items we announced
+        long seen = System.currentTimeMillis()
+        post("queue.left item ${item.getId()}", 0, {
+            [type: 'queue.left', eventTime: seen, item: [id: item.getId(), cancelled: true]]
+        })
     }
 
     // --- Single use. taskAccepted runs on the executor's thread once it holds the work, so the
@@ -151,7 +284,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     @Override
     void taskAccepted(Executor executor, Queue.Task task) {
         Computer computer = executor.getOwner()
-        if (!(executor instanceof OneOffExecutor) && computer instanceof SlaveComputer && singleUse(computer.getName())) {
+        if (!(executor instanceof OneOffExecutor) && computer instanceof SlaveComputer && singleUse(computer)) {
             stopAccepting((SlaveComputer) computer)
         }
     }
@@ -167,17 +300,23 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         }
     }
 
-    /** Every 10 s: release our single-use agents whose build is over. */
+    /** Every 10 s: report dropped events, release our single-use agents whose build is over. */
     void sweep() {
         try {
+            reportDrops()
             for (Computer c : Jenkins.get().getComputers()) {
-                if (!(c instanceof SlaveComputer) || !singleUse(c.getName())) continue
+                if (!(c instanceof SlaveComputer) || !singleUse(c)) continue
                 if (c.isAcceptingTasks()) {
                     // Backstop for a build the listener did not see (Jenkins before 2.318).
                     if (c.getExecutors().any { !it.isIdle() }) stopAccepting((SlaveComputer) c)
                 } else if (c.isIdle() && released.add(c.getName())) {
-                    post("agent.released ${c.getName()}",
-                        [type: 'agent.released', eventTime: System.currentTimeMillis(), node: c.getName()])
+                    String node = c.getName()
+                    long seen = System.currentTimeMillis()
+                    // Not delivered: forgotten, so the next sweep sends it again (releasing is idempotent).
+                    post("agent.released ${node}", 0, { [type: 'agent.released', eventTime: seen, node: node] }, {
+                        released.remove(node)
+                        'the next sweep sends it again'
+                    })
                 }
             }
         } catch (Throwable t) {
@@ -187,11 +326,33 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
 
     // --- Posting ---
 
-    void post(String what, Map event) {
-        posts.execute({ deliver(what, event) } as Runnable)
+    /**
+     * Queues a post. `event` runs on the posting thread, not before `notBefore` (epoch ms), and
+     * may answer null: nothing to send any more. Waiting out the remainder there keeps a burst
+     * of items flowing: they entered together, so only the first one waits the full delay.
+     * `undelivered` runs if the webhook stayed unavailable or the backlog was full, and says
+     * what happens to the event then.
+     */
+    void post(String what, long notBefore, Closure<Map> event, Closure undelivered = null) {
+        posts.execute(new EcsAgentsPost({
+            try {
+                long wait = notBefore - System.currentTimeMillis()
+                if (wait > 0) Thread.sleep(wait)
+                Map body = event.call()
+                String failure = body == null ? null : deliver(what, body)
+                if (failure != null) {
+                    String next = undelivered?.call() ?: 'dropped, the reconciler catches up'
+                    say(Level.WARNING, "${what} failed ${ATTEMPTS} times (last: ${failure}); ${next}")
+                }
+            } catch (InterruptedException e) {                 // close() while waiting or sending
+            } catch (Throwable t) {                            // a bug here must not go unnoticed
+                say(Level.WARNING, "${what} failed", t)
+            }
+        }, undelivered))
     }
 
-    void deliver(String what, Map event) {
+    /** Sends with retries; null when done (accepted, or refused for good), else the last problem. */
+    String deliver(String what, Map event) throws InterruptedException {
         byte[] body = JsonOutput.toJson(event).getBytes(StandardCharsets.UTF_8)
         for (int attempt = 1; ; attempt++) {
             String problem
@@ -201,29 +362,21 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 int status = r.statusCode()
                 if (status < 300) {
                     say(Level.FINE, "${what} -> ${status} ${r.body()}")
-                    return
+                    return null
                 }
                 if (status < 500 && status != 429) {           // 400, 401, 413, 422: retrying cannot help
                     say(Level.WARNING, "${what} rejected with ${status} ${abbreviate(r.body())}; dropped")
-                    return
+                    return null
                 }
                 problem = "${status} ${abbreviate(r.body())}"
-                delay = retryAfter(r) ?: backoff(attempt)
+                Long asked = retryAfter(r)
+                delay = asked != null ? asked : backoff(attempt)    // 0 too: "now" is an answer
             } catch (IOException e) {                          // includes HttpTimeoutException
                 problem = e.toString()
                 delay = backoff(attempt)
-            } catch (InterruptedException e) {                 // close() while sending or waiting
-                return
             }
-            if (attempt >= ATTEMPTS) {
-                say(Level.WARNING, "${what} failed ${attempt} times (last: ${problem}); dropped, the reconciler catches up")
-                return
-            }
-            try {
-                Thread.sleep(delay)
-            } catch (InterruptedException e) {
-                return
-            }
+            if (attempt >= ATTEMPTS) return problem
+            Thread.sleep(delay)
         }
     }
 
@@ -253,14 +406,15 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         }
     }
 
+    /** The webhook's Retry-After (seconds; the date form is not used), capped; null without one. */
     static Long retryAfter(HttpResponse r) {
         String seconds = r.headers().firstValue('Retry-After').orElse('').trim()
-        seconds.isLong() ? Math.min(Math.max(seconds.toLong(), 0L) * 1000L, MAX_WAIT_MS) : null
+        seconds.isLong() ? Math.min(Math.max(seconds.toLong(), 0L), MAX_RETRY_AFTER_MS.intdiv(1000L)) * 1000L : null
     }
 
     /** Exponential (0.5 s, 1 s, 2 s … capped) with equal jitter. */
     static long backoff(int attempt) {
-        long ceiling = Math.min(500L << (attempt - 1), MAX_WAIT_MS)
+        long ceiling = Math.min(500L << (attempt - 1), MAX_BACKOFF_MS)
         ceiling.intdiv(2L) + ThreadLocalRandom.current().nextLong(ceiling.intdiv(2L) + 1L)
     }
 
@@ -269,14 +423,24 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     }
 }
 
+/** A queued post, and what to do if it is never delivered. */
+class EcsAgentsPost implements Runnable {
+    final Runnable work
+    final Closure undelivered
+
+    EcsAgentsPost(Closure work, Closure undelivered) {
+        this.work = work as Runnable
+        this.undelivered = undelivered
+    }
+
+    void run() {
+        work.run()
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Install. The listener extension list is the well-known place of the running instance: a
 // previous one (same class name, loaded by an earlier run's class loader) is closed first.
-
-def previous = ExtensionList.lookup(QueueListener).findAll {
-    it.getClass().getName() == 'EcsAgentsEmitter' && it instanceof Closeable
-}
-previous.each { ((Closeable) it).close() }
 
 /** System property first, then the environment; blank counts as unset. */
 String setting(String property, String variable) {
@@ -284,46 +448,83 @@ String setting(String property, String variable) {
     value?.trim() ? value.trim() : null
 }
 
-String url = setting('ecs.agents.webhookUrl', 'ECS_AGENTS_WEBHOOK_URL')
-String secretFile = setting('ecs.agents.webhookSecretFile', 'ECS_AGENTS_WEBHOOK_SECRET_FILE')
-String secret = null
-String problem = null
-if (secretFile) {
-    try {
-        secret = new File(secretFile).getText('UTF-8')
-    } catch (IOException e) {
-        problem = "cannot read the webhook secret file: ${e.getMessage()}"
-    }
-} else {
-    secret = System.getenv('ECS_AGENTS_WEBHOOK_SECRET')    // never a system property: those show in System Information
-}
-secret = secret?.replaceAll(/[\r\n]+\z/, '')              // files usually end with a line break
-
-URI webhook = null
+// Everything is caught: GroovyHookScript catches only RuntimeException, and an Error escaping an
+// init script stops Jenkins from starting (docs/jenkins-api.md §17). A broken emitter must not.
+EcsAgentsEmitter emitter = null
 try {
-    webhook = url ? new URI(url) : null
-} catch (URISyntaxException e) {
-    problem = problem ?: "ECS_AGENTS_WEBHOOK_URL is not a URL: ${e.getMessage()}"
-}
-if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost())) {
-    problem = 'no webhook URL: set ECS_AGENTS_WEBHOOK_URL (or -Decs.agents.webhookUrl) to the queue webhook Function URL'
-}
-if (!problem && !secret) {
-    problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE (or ECS_AGENTS_WEBHOOK_SECRET)'
-}
-if (problem) {
-    EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${problem}")
-    return "ecs-agents emitter NOT installed: ${problem}"
-}
+    def previous = ExtensionList.lookup(QueueListener).findAll {
+        it.getClass().getName() == 'EcsAgentsEmitter' && it instanceof Closeable
+    }
+    previous.each { ((Closeable) it).close() }
 
-String prefix = setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX') ?: 'ecs-'
-List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
-    .split(',').collect { it.trim() }.findAll { it }
+    String url = setting('ecs.agents.webhookUrl', 'ECS_AGENTS_WEBHOOK_URL')
+    String secretFile = setting('ecs.agents.webhookSecretFile', 'ECS_AGENTS_WEBHOOK_SECRET_FILE')
+    String secret = null
+    String problem = null
+    if (secretFile) {
+        try {
+            secret = new File(secretFile).getText('UTF-8')
+        } catch (IOException e) {
+            problem = "cannot read the webhook secret file: ${e.getMessage()}"
+        }
+    } else {
+        secret = System.getenv('ECS_AGENTS_WEBHOOK_SECRET')    // never a system property: those show in System Information
+    }
+    secret = secret?.replaceAll(/[\r\n]+\z/, '')              // files usually end with a line break
+    // Jenkins shows its copy of the environment on System Information and hands it to every
+    // build on the built-in node (docs/jenkins-api.md §18): the secret leaves that copy,
+    // whichever was used. The process environment keeps it, so a re-run still finds it.
+    if (EnvVars.masterEnvVars.remove('ECS_AGENTS_WEBHOOK_SECRET') != null) {
+        EcsAgentsEmitter.say(Level.INFO, 'removed ECS_AGENTS_WEBHOOK_SECRET from Jenkins\' environment ' +
+            '(System Information, builds on the built-in node); a secret file is safer')
+    }
 
-def emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable)
-emitter.start()
-String summary = "emitter installed: webhook ${webhook}, agents ${prefix}*" +
-    (reusable ? ", reusable ${reusable.join(', ')}" : '') +
-    (previous ? ", replaced ${previous.size()} previous instance(s)" : '')
-EcsAgentsEmitter.say(Level.INFO, summary)
-return 'ecs-agents ' + summary
+    URI webhook = null
+    try {
+        webhook = url ? new URI(url) : null
+    } catch (URISyntaxException e) {
+        problem = problem ?: "ECS_AGENTS_WEBHOOK_URL is not a URL: ${e.getMessage()}"
+    }
+    if (!problem && !(webhook?.getScheme() in ['http', 'https'] && webhook.getHost())) {
+        problem = 'no webhook URL: set ECS_AGENTS_WEBHOOK_URL (or -Decs.agents.webhookUrl) to the queue webhook Function URL'
+    }
+    if (!problem && !secret) {
+        problem = 'no webhook secret: set ECS_AGENTS_WEBHOOK_SECRET_FILE to a file holding it'
+    }
+    // Our agents are named `<cloud>-<template>-<item>` (docs/agents-file.md, cloud.name).
+    String cloud = setting('ecs.agents.cloud', 'ECS_AGENTS_CLOUD') ?: 'ecs'
+    if (!problem && !(cloud ==~ /[A-Za-z0-9_-]{1,24}/)) {
+        problem = "ECS_AGENTS_CLOUD is not a cloud name (cloud.name: letters, digits, - and _, at most 24): ${cloud}"
+    }
+    if (!problem && setting('ecs.agents.nodePrefix', 'ECS_AGENTS_NODE_PREFIX')) {
+        problem = 'ECS_AGENTS_NODE_PREFIX is no longer read: set ECS_AGENTS_CLOUD to cloud.name instead'
+    }
+    String delay = setting('ecs.agents.buildableDelayMs', 'ECS_AGENTS_BUILDABLE_DELAY_MS') ?: '1000'
+    if (!problem && !(delay.isLong() && delay.toLong() >= 0)) {
+        problem = "ECS_AGENTS_BUILDABLE_DELAY_MS is not a number of milliseconds: ${delay}"
+    }
+    if (problem) {
+        EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${problem}")
+        return "ecs-agents emitter NOT installed: ${problem}"
+    }
+
+    String prefix = cloud + '-'
+    List<String> reusable = (setting('ecs.agents.reusablePrefixes', 'ECS_AGENTS_REUSABLE_PREFIXES') ?: '')
+        .split(',').collect { it.trim() }.findAll { it }
+
+    emitter = new EcsAgentsEmitter(webhook, secret.getBytes('UTF-8'), prefix, reusable, delay.toLong())
+    int waiting = emitter.start()
+    String summary = "emitter installed: webhook ${webhook}, cloud ${cloud} (agents ${prefix}*)" +
+        (reusable ? ", reusable ${reusable.join(', ')}" : '') +
+        (waiting ? ", ${waiting} item(s) already in the queue" : '') +
+        (previous ? ", replaced ${previous.size()} previous instance(s)" : '')
+    EcsAgentsEmitter.say(Level.INFO, summary)
+    return 'ecs-agents ' + summary
+} catch (Throwable t) {
+    try {
+        emitter?.close()                                    // whatever part of it started
+    } catch (Throwable ignored) {
+    }
+    EcsAgentsEmitter.say(Level.SEVERE, "emitter NOT installed: ${t}", t)
+    return "ecs-agents emitter NOT installed: ${t}"
+}

@@ -130,6 +130,28 @@ async fn a_queued_build_gets_one_node_and_one_task_with_the_agent_settings() {
 }
 
 #[tokio::test]
+async fn the_node_description_has_the_shape_the_emitter_recognises_as_ours() {
+    // infra/jenkins/ecs-agents-emitter.groovy (OUR_NODES) treats only nodes described so as ours.
+    let launcher = launcher();
+    launcher.launch(&build(7, "linux")).await.unwrap();
+    let created = launcher
+        .deployment
+        .jenkins
+        .node(&node("ecs-linux-7"))
+        .unwrap();
+    let description = created.description.as_str();
+    assert!(
+        description.starts_with("ECS agent (template linux) "),
+        "{description}"
+    );
+    let created_ms = description.rsplit_once("; created ").map(|(_, ms)| ms);
+    assert!(
+        created_ms.is_some_and(|ms| ms.parse::<u64>().is_ok()),
+        "{description}"
+    );
+}
+
+#[tokio::test]
 async fn the_task_launch_never_shows_the_secret_when_formatted() {
     let launcher = launcher();
     launcher.launch(&build(7, "linux")).await.unwrap();

@@ -255,6 +255,16 @@ fn the_reconciler_never_runs_twice_at_once() {
 }
 
 #[test]
+fn a_reconcile_tick_that_cannot_run_within_a_minute_is_dropped_not_replayed_later() {
+    // A throttled asynchronous invoke is retried for up to six hours whatever
+    // MaximumRetryAttempts says; only the event age ends it (docs/aws.md §15).
+    let t = template();
+    let config = &function(&t, "reconcile")["Properties"]["EventInvokeConfig"];
+    assert_eq!(config["MaximumRetryAttempts"], 0, "{config}");
+    assert_eq!(config["MaximumEventAgeInSeconds"], 60, "{config}");
+}
+
+#[test]
 fn undeliverable_task_events_are_retried_and_then_kept() {
     // Arrange
     let t = template();

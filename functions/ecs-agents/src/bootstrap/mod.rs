@@ -15,7 +15,7 @@ use aws_config::SdkConfig;
 
 pub use secrets_manager::{SecretsError, read_secret};
 
-use crate::config::{AgentsConfig, ConfigErrors};
+use crate::config::{AgentsConfig, ConfigErrors, RegionMismatch};
 use crate::ecs::sdk::EcsAgentTasks;
 use crate::events::eventbridge::EventBridgePublisher;
 use crate::jenkins::http::{JenkinsHttp, SetupError};
@@ -84,6 +84,9 @@ pub enum SettingsError {
     /// The agents file is invalid.
     #[error("{0}")]
     Agents(#[from] ConfigErrors),
+    /// The agents file is written for another region than `AWS_REGION`.
+    #[error(transparent)]
+    Region(#[from] RegionMismatch),
 }
 
 impl Settings {
@@ -102,6 +105,10 @@ impl Settings {
             }
             None => AgentsConfig::from_yaml(EMBEDDED_AGENTS)?,
         };
+        // Lambda always sets AWS_REGION; the SDK clients use it (see `sdk_config`).
+        if let Some(functions) = lookup("AWS_REGION").filter(|r| !r.is_empty()) {
+            config.cloud.check_region(&functions)?;
+        }
         let required = |name: &'static str| {
             lookup(name)
                 .filter(|v| !v.is_empty())
@@ -162,13 +169,14 @@ pub enum BootstrapError {
     NoWebhookSecret,
 }
 
-/// Loads the AWS SDK configuration with our retry policy (region from the
-/// agents file when it names one; endpoint from `AWS_ENDPOINT_URL` if set).
-pub async fn sdk_config(config: &AgentsConfig) -> SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(region) = &config.cloud.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
+/// Loads the AWS SDK configuration with our retry policy. Every client works
+/// in the functions' own region (`AWS_REGION`), where the stack's secrets,
+/// bus and IAM grants are (docs/aws.md §18); [`Settings`] has checked that
+/// the agents file names no other. The endpoint comes from
+/// `AWS_ENDPOINT_URL` if set, proxies from `HTTPS_PROXY`/`NO_PROXY`
+/// (docs/aws.md §23).
+pub async fn sdk_config() -> SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     with_retry_policy(&loader.load().await)
 }
 
@@ -223,96 +231,4 @@ pub async fn webhook_secret(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    #[test]
-    fn settings_default_to_the_embedded_agents_file_and_the_cloud_url() {
-        let settings = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "jenkins/token"),
-        ]))
-        .unwrap();
-        assert_eq!(settings.config.cloud.name, "ecs");
-        assert_eq!(
-            (settings.reconcile.dry_run, settings.reconcile.budget),
-            (false, Duration::from_secs(40)),
-            "reconcile acts, within forty seconds"
-        );
-        assert_eq!(settings.jenkins_api_url, "https://jenkins.example.com");
-        assert_eq!(settings.event_bus, "default");
-        assert_eq!(settings.launcher, LauncherOptions::default());
-        assert_eq!(settings.reconcile, ReconcileOptions::default());
-    }
-
-    #[test]
-    fn reconcile_settings_are_read_with_the_others() {
-        let settings = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-            ("RECONCILE_DRY_RUN", "true"),
-            ("RECONCILE_BUDGET_SECONDS", "25"),
-        ]))
-        .unwrap();
-        assert!(settings.reconcile.dry_run);
-        assert_eq!(settings.reconcile.budget, Duration::from_secs(25));
-        let invalid = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-            ("RECONCILE_DRY_RUN", "maybe"),
-        ]))
-        .unwrap_err();
-        assert_eq!(
-            invalid.to_string(),
-            "environment variable RECONCILE_DRY_RUN: `maybe` is not true or false"
-        );
-    }
-
-    #[test]
-    fn missing_and_invalid_settings_name_the_variable() {
-        let missing = Settings::from_lookup(env(&[("JENKINS_USER", "ci")])).unwrap_err();
-        assert_eq!(
-            missing.to_string(),
-            "environment variable JENKINS_API_TOKEN_SECRET_ID is required"
-        );
-        let invalid = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-            ("LAUNCH_FRESHNESS_SECONDS", "soon"),
-        ]))
-        .unwrap_err();
-        assert_eq!(
-            invalid.to_string(),
-            "environment variable LAUNCH_FRESHNESS_SECONDS: `soon` is not a number of seconds"
-        );
-    }
-
-    #[test]
-    fn a_broken_agents_file_fails_the_cold_start_with_every_error() {
-        let dir = std::env::temp_dir().join(format!("ecs-agents-bootstrap-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("agents.yaml");
-        std::fs::write(&file, "cloud: {name: ecs}\ntemplates: []\n").unwrap();
-        let error = Settings::from_lookup(env(&[("AGENTS_CONFIG_FILE", file.to_str().unwrap())]))
-            .unwrap_err();
-        assert!(
-            error.to_string().contains("cloud.cluster: is required"),
-            "{error}"
-        );
-        assert!(
-            error
-                .to_string()
-                .contains("templates: needs at least one template"),
-            "{error}"
-        );
-    }
-}
+mod tests;

@@ -23,7 +23,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde_yaml_ng::{Mapping, Value};
 
-pub use cloud::{Cloud, DEFAULT_IMAGE, DEFAULT_LAUNCH_TIMEOUT, DEFAULT_MAX_AGENTS, MAX_CLOUD_NAME};
+pub use cloud::{
+    Cloud, DEFAULT_IMAGE, DEFAULT_LAUNCH_TIMEOUT, DEFAULT_MAX_AGENTS, MAX_CLOUD_NAME,
+    RegionMismatch,
+};
 pub use error::{ConfigError, ConfigErrors};
 pub use template::{
     AGENT_CONTAINER, AgentTemplate, AwsVpc, Capacity, DEFAULT_REMOTE_FS, LaunchSettings,

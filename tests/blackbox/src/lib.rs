@@ -87,6 +87,7 @@ impl World {
             jenkins_user: "admin".into(),
             jenkins_token_secret: "jenkins/api-token".into(),
             webhook_secret: Some("jenkins/webhook".into()),
+            jenkins_ca_bundle: None,
             event_bus: BUS.into(),
             launcher: options,
             reconcile: ReconcileOptions {

@@ -6,6 +6,7 @@
 //! in each `main`: it reads the same variables (`AWS_LAMBDA_LOG_FORMAT`,
 //! `AWS_LAMBDA_LOG_LEVEL`, `RUST_LOG`) that SAM's `LoggingConfig` sets.
 
+mod ca_bundle;
 mod secrets_manager;
 
 use std::sync::Arc;
@@ -13,12 +14,13 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 
+pub use ca_bundle::{CaBundleReadError, CaBundleSource, read_ca_bundle};
 pub use secrets_manager::{SecretsError, read_secret};
 
 use crate::config::{AgentsConfig, ConfigErrors, RegionMismatch};
 use crate::ecs::sdk::EcsAgentTasks;
 use crate::events::eventbridge::EventBridgePublisher;
-use crate::jenkins::http::{JenkinsHttp, SetupError};
+use crate::jenkins::http::{CaBundle, JenkinsHttp, SetupError};
 use crate::launch::{Launcher, LauncherOptions};
 use crate::ports::{Deployment, Ports};
 use crate::reconcile::ReconcileOptions;
@@ -51,6 +53,9 @@ pub struct Settings {
     pub jenkins_token_secret: String,
     /// Secrets Manager id of the webhook's shared secret.
     pub webhook_secret: Option<String>,
+    /// Certificate authorities to trust for Jenkins besides the system's
+    /// (`JENKINS_CA_BUNDLE_ARN`).
+    pub jenkins_ca_bundle: Option<CaBundleSource>,
     /// EventBridge bus for agent events.
     pub event_bus: String,
     /// Launcher tunables.
@@ -140,6 +145,15 @@ impl Settings {
             jenkins_user: required("JENKINS_USER")?,
             jenkins_token_secret: required("JENKINS_API_TOKEN_SECRET_ID")?,
             webhook_secret: lookup("WEBHOOK_SECRET_ID"),
+            jenkins_ca_bundle: lookup("JENKINS_CA_BUNDLE_ARN")
+                .filter(|v| !v.is_empty())
+                .map(|arn| {
+                    CaBundleSource::from_arn(&arn).map_err(|problem| SettingsError::Invalid {
+                        name: "JENKINS_CA_BUNDLE_ARN",
+                        problem,
+                    })
+                })
+                .transpose()?,
             event_bus: lookup("EVENT_BUS_NAME").unwrap_or_else(|| "default".to_owned()),
             launcher: LauncherOptions {
                 freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
@@ -164,6 +178,9 @@ pub enum BootstrapError {
     /// The Jenkins client could not be built.
     #[error(transparent)]
     Jenkins(#[from] SetupError),
+    /// The CA bundle to trust for Jenkins could not be read.
+    #[error(transparent)]
+    CaBundle(#[from] CaBundleReadError),
     /// The webhook needs its secret id.
     #[error("environment variable WEBHOOK_SECRET_ID is required by the webhook")]
     NoWebhookSecret,
@@ -195,7 +212,16 @@ pub async fn deployment(
 ) -> Result<Deployment<Live>, BootstrapError> {
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
     let token = read_secret(&secrets, &settings.jenkins_token_secret).await?;
-    let jenkins = JenkinsHttp::new(&settings.jenkins_api_url, &settings.jenkins_user, token)?;
+    let roots = match &settings.jenkins_ca_bundle {
+        Some(source) => read_ca_bundle(sdk, source).await?,
+        None => CaBundle::default(),
+    };
+    let jenkins = JenkinsHttp::trusting(
+        &settings.jenkins_api_url,
+        &settings.jenkins_user,
+        token,
+        &roots,
+    )?;
     let config = Arc::clone(&settings.config);
     let ecs = EcsAgentTasks::new(
         aws_sdk_ecs::Client::new(sdk),

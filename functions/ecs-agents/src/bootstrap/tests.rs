@@ -78,8 +78,8 @@ fn a_broken_agents_file_fails_the_cold_start_with_every_error() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("agents.yaml");
     std::fs::write(&file, "cloud: {name: ecs}\ntemplates: []\n").unwrap();
-    let error = Settings::from_lookup(env(&[("AGENTS_CONFIG_FILE", file.to_str().unwrap())]))
-        .unwrap_err();
+    let error =
+        Settings::from_lookup(env(&[("AGENTS_CONFIG_FILE", file.to_str().unwrap())])).unwrap_err();
     assert!(
         error.to_string().contains("cloud.cluster: is required"),
         "{error}"
@@ -131,7 +131,36 @@ fn an_agents_file_for_another_region_fails_the_cold_start_naming_both() {
     // Assert
     let text = error.to_string();
     assert!(
-        text.starts_with("cloud.region is in eu-west-1, but the functions run in us-east-1 (AWS_REGION)"),
+        text.starts_with(
+            "cloud.region is in eu-west-1, but the functions run in us-east-1 (AWS_REGION)"
+        ),
         "{text}"
+    );
+}
+
+#[test]
+fn a_ca_bundle_is_read_from_the_secret_or_parameter_its_arn_names() {
+    let arn = "arn:aws:ssm:us-east-1:123456789012:parameter/corp/ca-bundle";
+    let settings = Settings::from_lookup(env(&[
+        ("JENKINS_USER", "ci"),
+        ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+        ("JENKINS_CA_BUNDLE_ARN", arn),
+    ]))
+    .unwrap();
+    assert_eq!(
+        settings.jenkins_ca_bundle,
+        Some(CaBundleSource::Parameter(arn.to_owned()))
+    );
+    let invalid = Settings::from_lookup(env(&[
+        ("JENKINS_USER", "ci"),
+        ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+        ("JENKINS_CA_BUNDLE_ARN", "corp-ca"),
+    ]))
+    .unwrap_err();
+    assert!(
+        invalid
+            .to_string()
+            .starts_with("environment variable JENKINS_CA_BUNDLE_ARN: `corp-ca` is neither"),
+        "{invalid}"
     );
 }

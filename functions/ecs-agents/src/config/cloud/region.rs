@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn a_file_for_the_functions_region_is_accepted() {
         let arn = "arn:aws:ecs:eu-west-1:123456789012:cluster/agents";
-        assert_eq!(cloud(Some("eu-west-1"), arn).check_region("eu-west-1"), Ok(()));
+        assert_eq!(
+            cloud(Some("eu-west-1"), arn).check_region("eu-west-1"),
+            Ok(())
+        );
     }
 
     #[test]

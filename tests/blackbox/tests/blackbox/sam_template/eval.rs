@@ -181,7 +181,11 @@ impl<'t> Stack<'t> {
                 _ => self.reference(name),
             };
             let value = value.unwrap_or_else(|| panic!("${{{name}}} is no value"));
-            out.push_str(value.as_str().unwrap_or_else(|| panic!("${{{name}}} = {value}")));
+            out.push_str(
+                value
+                    .as_str()
+                    .unwrap_or_else(|| panic!("${{{name}}} = {value}")),
+            );
             rest = &rest[end + 1..];
         }
         out.push_str(rest);

@@ -79,7 +79,9 @@ fn role_arns_typed_with_spaces_after_the_commas_reach_iam_without_them() {
         )],
     );
     // Act
-    let policy = stack.properties("AgentLaunchPolicy").expect("always created");
+    let policy = stack
+        .properties("AgentLaunchPolicy")
+        .expect("always created");
     let statements = policy["PolicyDocument"]["Statement"].as_array().unwrap();
     let pass = statements
         .iter()
@@ -98,7 +100,9 @@ fn role_arns_typed_with_spaces_after_the_commas_reach_iam_without_them() {
 /// The resource of the statement that lets the functions publish agent events.
 fn published_bus(t: &Value, event_bus: &str) -> Value {
     let stack = Stack::new(t, &[("EventBusName", event_bus)]);
-    let policy = stack.properties("AgentLaunchPolicy").expect("always created");
+    let policy = stack
+        .properties("AgentLaunchPolicy")
+        .expect("always created");
     policy["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap()
@@ -124,4 +128,81 @@ fn an_event_bus_given_by_arn_is_allowed_as_it_is() {
     let t = template();
     let arn = "arn:aws:events:us-east-1:210987654321:event-bus/shared-agent-events";
     assert_eq!(published_bus(&t, arn), arn);
+}
+
+/// What the functions get with `overrides`: the CA bundle variable, and for each function
+/// the resources the CA bundle read policy lets it read.
+fn ca_bundle_access(t: &Value, overrides: &[(&str, &str)]) -> (Value, Vec<Value>) {
+    let stack = Stack::new(t, overrides);
+    let variable = stack
+        .resolve(&t["Globals"]["Function"]["Environment"]["Variables"])
+        .expect("global variables")["JENKINS_CA_BUNDLE_ARN"]
+        .clone();
+    let readable = resources(t)
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(id, _)| {
+            let policies =
+                stack.properties(id).expect("functions are unconditional")["Policies"].clone();
+            let reads_bundle = policies
+                .as_array()
+                .unwrap()
+                .contains(&json!("<JenkinsCaBundleReadPolicy>"));
+            match (reads_bundle, stack.properties("JenkinsCaBundleReadPolicy")) {
+                (true, Some(policy)) => policy["PolicyDocument"]["Statement"][0].clone(),
+                _ => Value::Null,
+            }
+        })
+        .collect();
+    (variable, readable)
+}
+
+#[test]
+fn without_a_ca_bundle_the_functions_neither_get_nor_may_read_one() {
+    let t = template();
+    let (variable, readable) = ca_bundle_access(&t, &[]);
+    assert_eq!(variable, Value::Null);
+    assert_eq!(readable, [Value::Null, Value::Null, Value::Null]);
+}
+
+#[test]
+fn every_function_gets_the_ca_bundle_arn_and_may_read_that_one_only() {
+    // Arrange: the bundle in an SSM parameter.
+    let t = template();
+    let arn = "arn:aws:ssm:us-east-1:123456789012:parameter/corp/ca-bundle";
+    // Act
+    let (variable, readable) = ca_bundle_access(&t, &[("JenkinsCaBundleArn", arn)]);
+    // Assert
+    assert_eq!(variable, arn);
+    for statement in readable {
+        assert_eq!(statement["Resource"], arn, "{statement}");
+        let actions = statement["Action"].as_array().cloned().unwrap_or_default();
+        assert!(actions.contains(&json!("ssm:GetParameter")), "{statement}");
+    }
+}
+
+#[test]
+fn a_proxy_reaches_the_functions_as_https_proxy_and_no_proxy_and_is_unset_by_default() {
+    // Arrange
+    let t = template();
+    let variables = |overrides: &[(&str, &str)]| {
+        let all = Stack::new(&t, overrides)
+            .resolve(&t["Globals"]["Function"]["Environment"]["Variables"])
+            .expect("global variables");
+        (all["HTTPS_PROXY"].clone(), all["NO_PROXY"].clone())
+    };
+    // Act
+    let unset = variables(&[]);
+    let set = variables(&[
+        ("HttpsProxy", "http://proxy.corp.example:3128"),
+        ("NoProxy", ".corp.example"),
+    ]);
+    // Assert
+    assert_eq!(unset, (Value::Null, Value::Null));
+    assert_eq!(
+        set,
+        (
+            json!("http://proxy.corp.example:3128"),
+            json!(".corp.example")
+        )
+    );
 }

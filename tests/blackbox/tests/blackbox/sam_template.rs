@@ -6,6 +6,7 @@
 
 mod eval;
 mod network;
+mod operations;
 
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;

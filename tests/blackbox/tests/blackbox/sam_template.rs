@@ -5,6 +5,7 @@
 //! on a deliberately broken copy.
 
 mod eval;
+mod execution_role;
 mod network;
 mod operations;
 

@@ -13,12 +13,12 @@ use super::{resources, template};
 
 /// What an operation needs from IAM: an action, and for tagging on create the
 /// `ecs:CreateAction` the statement's condition must name (docs/aws.md §14).
-struct Need {
+pub(super) struct Need {
     action: &'static str,
     create_action: Option<&'static str>,
 }
 
-const fn allow(action: &'static str) -> Need {
+pub(super) const fn allow(action: &'static str) -> Need {
     Need {
         action,
         create_action: None,
@@ -76,16 +76,8 @@ const OPERATIONS: &[(&str, &[Need])] = &[
     ("get_parameter", &[allow("ssm:GetParameter")]),
 ];
 
-/// What ECS itself does with the execution role the stack creates, for the templates'
-/// `secrets` and `repositoryCredentials` (docs/aws.md §14): one line per action.
-const EXECUTION_ROLE_NEEDS: &[&str] = &[
-    "secretsmanager:GetSecretValue",
-    "ssm:GetParameters",
-    "kms:Decrypt",
-];
-
 /// Every optional feature on, so that every conditional statement is there to be found.
-const EVERYTHING_ON: &[(&str, &str)] = &[
+pub(super) const EVERYTHING_ON: &[(&str, &str)] = &[
     ("CreateAgentInfrastructure", "true"),
     (
         "AgentTaskRoleArns",
@@ -186,7 +178,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The statements of a deployed policy document, or of a `"<Id>"` policy resource.
-fn document_statements(stack: &Stack, policy: &Value) -> Vec<Value> {
+pub(super) fn document_statements(stack: &Stack, policy: &Value) -> Vec<Value> {
     let document = match policy.as_str() {
         Some(reference) if reference.starts_with('<') => {
             let id = reference.trim_matches(['<', '>']);
@@ -218,40 +210,6 @@ fn function_statements(stack: &Stack, id: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Every statement the role `id` gets: its own, its managed policies', and those of policy
-/// resources that name it.
-fn role_statements(t: &Value, stack: &Stack, id: &str) -> Vec<Value> {
-    let Some(role) = stack.properties(id) else {
-        return vec![];
-    };
-    let own = role["Policies"].as_array().cloned().unwrap_or_default();
-    let mut statements: Vec<Value> = own
-        .iter()
-        .flat_map(|p| document_statements(stack, &p["PolicyDocument"]))
-        .collect();
-    for managed in role["ManagedPolicyArns"].as_array().into_iter().flatten() {
-        statements.extend(document_statements(stack, managed));
-    }
-    let me = Value::String(format!("<{id}>"));
-    for (policy_id, resource) in resources(t) {
-        let is_policy = matches!(
-            resource["Type"].as_str(),
-            Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy")
-        );
-        let names_me = is_policy
-            && stack
-                .properties(policy_id)
-                .is_some_and(|p| p["Roles"].as_array().is_some_and(|r| r.contains(&me)));
-        if names_me {
-            statements.extend(document_statements(
-                stack,
-                &Value::String(format!("<{policy_id}>")),
-            ));
-        }
-    }
-    statements
-}
-
 /// IAM's wildcard match: `*` any run of characters, `?` one; actions ignore case.
 fn matches(pattern: &str, text: &str) -> bool {
     fn go(p: &[char], t: &[char]) -> bool {
@@ -267,7 +225,7 @@ fn matches(pattern: &str, text: &str) -> bool {
     go(&p, &t)
 }
 
-fn texts(value: &Value) -> Vec<&str> {
+pub(super) fn texts(value: &Value) -> Vec<&str> {
     match value {
         Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
         other => other.as_str().into_iter().collect(),
@@ -275,7 +233,7 @@ fn texts(value: &Value) -> Vec<&str> {
 }
 
 /// Whether some statement allows what `need` asks for.
-fn allowed(statements: &[Value], need: &Need) -> bool {
+pub(super) fn allowed(statements: &[Value], need: &Need) -> bool {
     statements.iter().any(|s| {
         s["Effect"] == "Allow"
             && texts(&s["Action"]).iter().any(|a| matches(a, need.action))
@@ -336,56 +294,4 @@ fn every_row_of_the_operations_table_is_an_operation_the_code_calls() {
         .filter(|name| !operations.iter().any(|o| o == name))
         .collect();
     assert!(stale.is_empty(), "{stale:?} (found: {operations:?})");
-}
-
-#[test]
-fn the_created_execution_role_may_read_what_the_templates_reference() {
-    // Arrange
-    let t = template();
-    let stack = Stack::new(&t, EVERYTHING_ON);
-    // Act
-    let statements = role_statements(&t, &stack, "AgentExecutionRole");
-    // Assert
-    let missing: Vec<&str> = EXECUTION_ROLE_NEEDS
-        .iter()
-        .copied()
-        .filter(|action| !allowed(&statements, &allow(action)))
-        .collect();
-    assert!(missing.is_empty(), "{missing:?} in {statements:#?}");
-}
-
-#[test]
-fn the_created_execution_role_reads_only_the_listed_arns_and_nothing_when_none_are() {
-    // Arrange
-    let t = template();
-    let listed = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ci/npm-token-??????, \
-                  arn:aws:kms:us-east-1:123456789012:key/1111aaaa-22bb-33cc-44dd-5555eeee6666";
-    let with = Stack::new(
-        &t,
-        &[
-            ("CreateAgentInfrastructure", "true"),
-            ("AgentExecutionSecretArns", listed),
-        ],
-    );
-    let without = Stack::new(&t, &[("CreateAgentInfrastructure", "true")]);
-    let reads = |stack: &Stack| -> Vec<Value> {
-        role_statements(&t, stack, "AgentExecutionRole")
-            .into_iter()
-            .filter(|s| {
-                EXECUTION_ROLE_NEEDS
-                    .iter()
-                    .any(|a| texts(&s["Action"]).contains(a))
-            })
-            .map(|s| s["Resource"].clone())
-            .collect()
-    };
-    // Act
-    let (with, without) = (reads(&with), reads(&without));
-    // Assert
-    assert_eq!(without, Vec::<Value>::new());
-    let expected: Vec<&str> = listed.split(',').map(str::trim).collect();
-    assert!(!with.is_empty());
-    for resource in with {
-        assert_eq!(texts(&resource), expected);
-    }
 }

@@ -41,6 +41,7 @@ async fn behind_a_private_ca(bundle: Option<Keep>) -> (World, TlsFront) {
         env.push(("JENKINS_CA_BUNDLE_ARN", arn.unwrap()));
     }
     let functions = backends.in_process(&env).await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap(); // read at cold start, as the functions' is
     (
         Deployment {
             backends,

@@ -12,12 +12,19 @@ use ecs_agents::webhook::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 const INVALID: u8 = 1;
 const NO_ANSWER: u8 = 2;
 
-/// `check`: validate the file.
-pub fn check(file: &Path) -> ExitCode {
+/// `check`: validate the file; with the stack's `AgentExecutionSecretArns`,
+/// also warn about what its execution role cannot read (still exit 0).
+pub fn check(file: &Path, execution_secret_arns: Option<&str>) -> ExitCode {
     let config = match load(file) {
         Ok(config) => config,
         Err(code) => return code,
     };
+    if let Some(list) = execution_secret_arns {
+        let allowed: Vec<String> = list.split(',').map(str::to_owned).collect();
+        for warning in crate::execution_access::warnings(&config, &allowed) {
+            eprintln!("warning: {warning}");
+        }
+    }
     let names: Vec<&str> = config.templates.iter().map(|t| t.name.as_str()).collect();
     println!(
         "{}: valid; cloud `{}`, {} template{}: {}",

@@ -2,6 +2,7 @@
 //! Jenkins label, before any AWS account is involved.
 
 mod commands;
+mod execution_access;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +26,10 @@ enum Command {
         /// The agents file.
         #[arg(default_value = DEFAULT_CONFIG)]
         file: PathBuf,
+        /// The stack's AgentExecutionSecretArns (comma-separated ARNs, IAM wildcards allowed):
+        /// warn about every template secret or registry credential outside them.
+        #[arg(long, value_name = "ARNS")]
+        execution_secret_arns: Option<String>,
     },
     /// Show which template would serve a job's label expression (exit 2 if none).
     Match {
@@ -72,7 +77,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { file } => commands::check(&file),
+        Command::Check {
+            file,
+            execution_secret_arns,
+        } => commands::check(&file, execution_secret_arns.as_deref()),
         Command::Match { expression, config } => commands::match_label(&expression, &config),
         Command::Render { template, config } => commands::render(&template, &config),
         Command::Sign {

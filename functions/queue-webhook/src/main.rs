@@ -9,7 +9,7 @@ use lambda_http::{Error, Request, service_fn};
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
-    let sdk = bootstrap::sdk_config(&settings.config).await;
+    let sdk = bootstrap::sdk_config().await;
     let secret = bootstrap::webhook_secret(&settings, &sdk).await?;
     let webhook = Webhook::new(secret, bootstrap::launcher(&settings, &sdk).await?);
     lambda_http::run(service_fn(|request: Request| {

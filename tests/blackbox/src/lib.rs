@@ -89,6 +89,7 @@ impl World {
             jenkins_user: "admin".into(),
             jenkins_token_secret: "jenkins/api-token".into(),
             webhook_secret: Some("jenkins/webhook".into()),
+            jenkins_ca_bundle: None,
             event_bus: BUS.into(),
             environment_bucket: Some(ENV_BUCKET.into()),
             launcher: options,

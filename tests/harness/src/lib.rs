@@ -15,17 +15,25 @@
 //! token's expiry (up to 24 h on ECS: here a token lives as long as the proxy),
 //! nor the 64-character limit on tokens, nor any other ECS validation.
 //!
+//! [`TlsFront`] serves the Jenkins stand-in over TLS with a certificate from a
+//! CA made up for the test, as a controller behind a corporate CA, and
+//! [`ConnectProxy`] is an HTTPS forward proxy that remembers its tunnels.
+//!
 //! All clients built from [`sdk_config`] use region `us-east-1` and fixed test
 //! credentials: moto accepts any signature.
 
+mod connect_proxy;
 mod events;
 mod moto;
 mod proxy;
 mod resources;
+mod tls;
 
+pub use connect_proxy::ConnectProxy;
 pub use events::EventCapture;
 pub use moto::Moto;
 pub use proxy::ClientTokenProxy;
+pub use tls::TlsFront;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::{Credentials, provider::SharedCredentialsProvider};

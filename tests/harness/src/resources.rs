@@ -116,6 +116,24 @@ impl Moto {
         }
     }
 
+    /// Stores a String parameter in SSM Parameter Store and returns its ARN.
+    pub async fn put_parameter(&self, name: &str, value: &str) -> anyhow::Result<String> {
+        let ssm = aws_sdk_ssm::Client::new(&self.sdk_config());
+        ssm.put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .send()
+            .await
+            .with_context(|| format!("creating parameter {name}"))?;
+        // A parameter's ARN has its name without the leading slash after `parameter/`.
+        let path = name.trim_start_matches('/');
+        Ok(format!(
+            "arn:aws:ssm:{REGION}:{}:parameter/{path}",
+            crate::ACCOUNT_ID
+        ))
+    }
+
     async fn default_vpc(&self) -> anyhow::Result<String> {
         let xml = self
             .ec2_query(&[

@@ -6,6 +6,7 @@
 //! in each `main`: it reads the same variables (`AWS_LAMBDA_LOG_FORMAT`,
 //! `AWS_LAMBDA_LOG_LEVEL`, `RUST_LOG`) that SAM's `LoggingConfig` sets.
 
+mod ca_bundle;
 mod secrets_manager;
 
 use std::sync::Arc;
@@ -13,13 +14,14 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 
+pub use ca_bundle::{CaBundleReadError, CaBundleSource, read_ca_bundle};
 pub use secrets_manager::{SecretsError, read_secret};
 
-use crate::config::{AgentsConfig, ConfigErrors, SecretDelivery};
+use crate::config::{AgentsConfig, ConfigErrors, RegionMismatch, SecretDelivery};
 use crate::ecs::sdk::EcsAgentTasks;
 use crate::envfiles::s3::S3EnvFiles;
 use crate::events::eventbridge::EventBridgePublisher;
-use crate::jenkins::http::{JenkinsHttp, SetupError};
+use crate::jenkins::http::{CaBundle, JenkinsHttp, SetupError};
 use crate::launch::{Launcher, LauncherOptions};
 use crate::ports::{Deployment, Ports};
 use crate::reconcile::ReconcileOptions;
@@ -53,6 +55,9 @@ pub struct Settings {
     pub jenkins_token_secret: String,
     /// Secrets Manager id of the webhook's shared secret.
     pub webhook_secret: Option<String>,
+    /// Certificate authorities to trust for Jenkins besides the system's
+    /// (`JENKINS_CA_BUNDLE_ARN`).
+    pub jenkins_ca_bundle: Option<CaBundleSource>,
     /// EventBridge bus for agent events.
     pub event_bus: String,
     /// S3 bucket of the agents' environment files (`secretDelivery:
@@ -89,6 +94,9 @@ pub enum SettingsError {
     /// The agents file is invalid.
     #[error("{0}")]
     Agents(#[from] ConfigErrors),
+    /// The agents file is written for another region than `AWS_REGION`.
+    #[error(transparent)]
+    Region(#[from] RegionMismatch),
 }
 
 impl Settings {
@@ -107,6 +115,10 @@ impl Settings {
             }
             None => AgentsConfig::from_yaml(EMBEDDED_AGENTS)?,
         };
+        // Lambda always sets AWS_REGION; the SDK clients use it (see `sdk_config`).
+        if let Some(functions) = lookup("AWS_REGION").filter(|r| !r.is_empty()) {
+            config.cloud.check_region(&functions)?;
+        }
         let required = |name: &'static str| {
             lookup(name)
                 .filter(|v| !v.is_empty())
@@ -138,6 +150,15 @@ impl Settings {
             jenkins_user: required("JENKINS_USER")?,
             jenkins_token_secret: required("JENKINS_API_TOKEN_SECRET_ID")?,
             webhook_secret: lookup("WEBHOOK_SECRET_ID"),
+            jenkins_ca_bundle: lookup("JENKINS_CA_BUNDLE_ARN")
+                .filter(|v| !v.is_empty())
+                .map(|arn| {
+                    CaBundleSource::from_arn(&arn).map_err(|problem| SettingsError::Invalid {
+                        name: "JENKINS_CA_BUNDLE_ARN",
+                        problem,
+                    })
+                })
+                .transpose()?,
             event_bus: lookup("EVENT_BUS_NAME").unwrap_or_else(|| "default".to_owned()),
             environment_bucket: environment_bucket(&config, &lookup)?,
             launcher: LauncherOptions {
@@ -182,18 +203,22 @@ pub enum BootstrapError {
     /// The Jenkins client could not be built.
     #[error(transparent)]
     Jenkins(#[from] SetupError),
+    /// The CA bundle to trust for Jenkins could not be read.
+    #[error(transparent)]
+    CaBundle(#[from] CaBundleReadError),
     /// The webhook needs its secret id.
     #[error("environment variable WEBHOOK_SECRET_ID is required by the webhook")]
     NoWebhookSecret,
 }
 
-/// Loads the AWS SDK configuration with our retry policy (region from the
-/// agents file when it names one; endpoint from `AWS_ENDPOINT_URL` if set).
-pub async fn sdk_config(config: &AgentsConfig) -> SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(region) = &config.cloud.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
+/// Loads the AWS SDK configuration with our retry policy. Every client works
+/// in the functions' own region (`AWS_REGION`), where the stack's secrets,
+/// bus and IAM grants are (docs/aws.md §18); [`Settings`] has checked that
+/// the agents file names no other. The endpoint comes from
+/// `AWS_ENDPOINT_URL` if set, proxies from `HTTPS_PROXY`/`NO_PROXY`
+/// (docs/aws.md §23).
+pub async fn sdk_config() -> SdkConfig {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     with_retry_policy(&loader.load().await)
 }
 
@@ -212,7 +237,16 @@ pub async fn deployment(
 ) -> Result<Deployment<Live>, BootstrapError> {
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
     let token = read_secret(&secrets, &settings.jenkins_token_secret).await?;
-    let jenkins = JenkinsHttp::new(&settings.jenkins_api_url, &settings.jenkins_user, token)?;
+    let roots = match &settings.jenkins_ca_bundle {
+        Some(source) => read_ca_bundle(sdk, source).await?,
+        None => CaBundle::default(),
+    };
+    let jenkins = JenkinsHttp::trusting(
+        &settings.jenkins_api_url,
+        &settings.jenkins_user,
+        token,
+        &roots,
+    )?;
     let config = Arc::clone(&settings.config);
     let ecs = EcsAgentTasks::new(
         aws_sdk_ecs::Client::new(sdk),
@@ -223,10 +257,12 @@ pub async fn deployment(
         aws_sdk_eventbridge::Client::new(sdk),
         settings.event_bus.clone(),
     );
+    let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let files = S3EnvFiles::new(
         s3_client(sdk),
         settings.environment_bucket.clone(),
         &config.cloud.name,
+        &region,
     );
     Ok(Deployment::new(config, jenkins, ecs, events, files))
 }
@@ -262,115 +298,4 @@ pub async fn webhook_secret(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    #[test]
-    fn settings_default_to_the_embedded_agents_file_and_the_cloud_url() {
-        let settings = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "jenkins/token"),
-        ]))
-        .unwrap();
-        assert_eq!(settings.config.cloud.name, "ecs");
-        assert_eq!(
-            (settings.reconcile.dry_run, settings.reconcile.budget),
-            (false, Duration::from_secs(40)),
-            "reconcile acts, within forty seconds"
-        );
-        assert_eq!(settings.jenkins_api_url, "https://jenkins.example.com");
-        assert_eq!(settings.event_bus, "default");
-        assert_eq!(settings.launcher, LauncherOptions::default());
-        assert_eq!(settings.reconcile, ReconcileOptions::default());
-    }
-
-    #[test]
-    fn reconcile_settings_are_read_with_the_others() {
-        let settings = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-            ("RECONCILE_DRY_RUN", "true"),
-            ("RECONCILE_BUDGET_SECONDS", "25"),
-        ]))
-        .unwrap();
-        assert!(settings.reconcile.dry_run);
-        assert_eq!(settings.reconcile.budget, Duration::from_secs(25));
-        let invalid = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-            ("RECONCILE_DRY_RUN", "maybe"),
-        ]))
-        .unwrap_err();
-        assert_eq!(
-            invalid.to_string(),
-            "environment variable RECONCILE_DRY_RUN: `maybe` is not true or false"
-        );
-    }
-
-    #[test]
-    fn missing_and_invalid_settings_name_the_variable() {
-        let missing = Settings::from_lookup(env(&[("JENKINS_USER", "ci")])).unwrap_err();
-        assert_eq!(
-            missing.to_string(),
-            "environment variable JENKINS_API_TOKEN_SECRET_ID is required"
-        );
-        let invalid = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-            ("LAUNCH_FRESHNESS_SECONDS", "soon"),
-        ]))
-        .unwrap_err();
-        assert_eq!(
-            invalid.to_string(),
-            "environment variable LAUNCH_FRESHNESS_SECONDS: `soon` is not a number of seconds"
-        );
-    }
-
-    #[test]
-    fn a_broken_agents_file_fails_the_cold_start_with_every_error() {
-        let dir = std::env::temp_dir().join(format!("ecs-agents-bootstrap-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("agents.yaml");
-        std::fs::write(&file, "cloud: {name: ecs}\ntemplates: []\n").unwrap();
-        let error = Settings::from_lookup(env(&[("AGENTS_CONFIG_FILE", file.to_str().unwrap())]))
-            .unwrap_err();
-        assert!(
-            error.to_string().contains("cloud.cluster: is required"),
-            "{error}"
-        );
-        assert!(
-            error
-                .to_string()
-                .contains("templates: needs at least one template"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn agents_reading_their_secret_from_a_file_need_the_bucket() {
-        let missing = Settings::from_lookup(env(&[
-            ("JENKINS_USER", "ci"),
-            ("JENKINS_API_TOKEN_SECRET_ID", "t"),
-        ]))
-        .unwrap_err();
-        assert!(
-            missing
-                .to_string()
-                .starts_with("environment variable AGENT_ENVIRONMENT_BUCKET: is required"),
-            "{missing}"
-        );
-    }
-}
+mod tests;

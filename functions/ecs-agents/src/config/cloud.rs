@@ -1,10 +1,14 @@
 //! The validated `cloud:` section.
 
+mod region;
+
 use std::time::Duration;
 
 use super::error::Errors;
 use super::spec::CloudSpec;
 use crate::naming;
+
+pub use region::RegionMismatch;
 
 /// Agent image used by templates that name none.
 pub const DEFAULT_IMAGE: &str = "jenkins/inbound-agent:latest";
@@ -27,7 +31,8 @@ pub struct Cloud {
     pub name: String,
     /// ECS cluster name or ARN.
     pub cluster: String,
-    /// AWS region; `None` means the functions' own.
+    /// The region the file is written for; the functions run only there
+    /// ([`Cloud::check_region`]). `None`: any region.
     pub region: Option<String>,
     /// Jenkins root URL the agents connect to, without a trailing slash.
     pub jenkins_url: String,

@@ -25,7 +25,7 @@ use serde_yaml_ng::{Mapping, Value};
 
 pub use cloud::{
     Cloud, DEFAULT_IMAGE, DEFAULT_LAUNCH_TIMEOUT, DEFAULT_MAX_AGENTS, MAX_CLOUD_NAME,
-    SecretDelivery,
+    RegionMismatch, SecretDelivery,
 };
 pub use error::{ConfigError, ConfigErrors};
 pub use template::{

@@ -17,7 +17,8 @@ pub struct CloudSpec {
     pub name: Option<String>,
     /// ECS cluster name or ARN the agents run in.
     pub cluster: Option<String>,
-    /// AWS region; the functions' own region when absent.
+    /// The region the file is written for; when set, the functions refuse to
+    /// start in another.
     pub region: Option<String>,
     /// The Jenkins root URL the agents connect to.
     pub jenkins_url: Option<String>,

@@ -30,14 +30,14 @@ pub struct S3EnvFiles {
 
 impl S3EnvFiles {
     /// Files of deployment `cloud` in `bucket` (`None`: the deployment
-    /// delivers secrets otherwise, and every call is refused).
-    pub fn new(client: Client, bucket: Option<String>, cloud: &str) -> Self {
-        let region = client.config().region().map(|r| r.to_string());
+    /// delivers secrets otherwise, and every call is refused), in `region`
+    /// (which names the ARN partition).
+    pub fn new(client: Client, bucket: Option<String>, cloud: &str, region: &str) -> Self {
         Self {
             client,
             bucket,
             prefix: format!("agents/{cloud}/"),
-            partition: partition(region.as_deref().unwrap_or_default()),
+            partition: partition(region),
         }
     }
 

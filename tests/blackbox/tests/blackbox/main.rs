@@ -7,8 +7,10 @@
 //! (`scripts/python-env`). One module: `cargo test -p blackbox-tests --test
 //! blackbox -- stop::`.
 
+mod https_proxy;
 mod launch;
 mod permissions;
+mod private_ca;
 mod proxy;
 mod reasons;
 mod reconcile;

@@ -4,6 +4,11 @@
 //! `SAM_TEMPLATE=/some/copy.yaml` checks another file; that is how each check was shown to fail
 //! on a deliberately broken copy.
 
+mod eval;
+mod execution_role;
+mod network;
+mod operations;
+
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
 
@@ -23,6 +28,8 @@ const IDLE_BILLING_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancing::LoadBalancer",
     "AWS::ECS::Service",
     "AWS::AutoScaling::AutoScalingGroup",
+    // Interface endpoints bill by the hour; the functions in a VPC use the operator's own.
+    "AWS::EC2::VPCEndpoint",
 ];
 
 fn template() -> Value {
@@ -252,6 +259,16 @@ fn the_reconciler_never_runs_twice_at_once() {
     let t = template();
     let reconcile = function(&t, "reconcile");
     assert_eq!(reconcile["Properties"]["ReservedConcurrentExecutions"], 1);
+}
+
+#[test]
+fn a_reconcile_tick_that_cannot_run_within_a_minute_is_dropped_not_replayed_later() {
+    // A throttled asynchronous invoke is retried for up to six hours whatever
+    // MaximumRetryAttempts says; only the event age ends it (docs/aws.md §15).
+    let t = template();
+    let config = &function(&t, "reconcile")["Properties"]["EventInvokeConfig"];
+    assert_eq!(config["MaximumRetryAttempts"], 0, "{config}");
+    assert_eq!(config["MaximumEventAgeInSeconds"], 60, "{config}");
 }
 
 #[test]

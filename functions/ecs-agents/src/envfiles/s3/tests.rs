@@ -11,11 +11,10 @@ use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use super::*;
 
 fn files(rules: &[&Rule], region: &str, bucket: Option<&str>) -> S3EnvFiles {
-    let region = Region::new(region.to_owned());
     let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules, move |config| config
-        .region(region.clone())
+        .region(Region::new("us-east-1"))
         .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled()));
-    S3EnvFiles::new(client, bucket.map(str::to_owned), "ecs")
+    S3EnvFiles::new(client, bucket.map(str::to_owned), "ecs", region)
 }
 
 #[tokio::test]

@@ -6,12 +6,18 @@
 //! authenticated POSTs need none since 2.96, §6), and `Accept-Language: en`
 //! so the texts we match are English (§5). Redirects are never followed: a
 //! 302 is how `doCreateItem` and `doDelete` say they succeeded (§1, §3).
+//!
+//! The client trusts the system's certificate authorities plus an optional
+//! [`CaBundle`] (a private CA), and goes through the proxy that
+//! `HTTPS_PROXY` / `HTTP_PROXY` name unless `NO_PROXY` exempts the host: reqwest
+//! reads them when the client is built, at cold start (docs/aws.md §23).
 
 mod jnlp;
 mod nodes;
 mod refusal;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod wire;
 
 use std::time::Duration;
@@ -21,6 +27,8 @@ use tracing::debug;
 
 use super::JenkinsError;
 use crate::secret::Secret;
+
+pub use tls::{CaBundle, CaBundleError};
 
 /// A TCP (and TLS) connection to a healthy controller takes milliseconds;
 /// after 3 s Jenkins is down or unreachable, and failing fast leaves the
@@ -59,11 +67,23 @@ pub struct JenkinsHttp {
 impl JenkinsHttp {
     /// Builds the adapter and its client; call once per cold start.
     pub fn new(base_url: &str, user: &str, token: Secret) -> Result<Self, SetupError> {
+        Self::trusting(base_url, user, token, &CaBundle::default())
+    }
+
+    /// Like [`JenkinsHttp::new`], trusting the certificate authorities of
+    /// `extra_roots` as well as the system's.
+    pub fn trusting(
+        base_url: &str,
+        user: &str,
+        token: Secret,
+        extra_roots: &CaBundle,
+    ) -> Result<Self, SetupError> {
         let base = parse_base(base_url)?;
         let client = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .redirect(redirect::Policy::none())
+            .tls_certs_merge(extra_roots.certificates())
             .build()
             .map_err(SetupError::Client)?;
         Ok(Self {

@@ -12,6 +12,7 @@ mod permissions;
 mod proxy;
 mod reasons;
 mod reconcile;
+mod refusals;
 mod restart;
 mod reuse;
 mod sam_template;

@@ -2,7 +2,13 @@
 //!
 //! ECS returns the original result for a RunTask repeated with the same token on
 //! the same cluster, and a `ConflictException` when the parameters changed;
-//! moto launches again. The proxy adds that, and counts calls per operation.
+//! moto launches again. The proxy adds that, refuses a ListTasks that
+//! combines `startedBy` with another filter as ECS documents (`list_tasks`),
+//! and counts calls per operation.
+
+mod list_tasks;
+
+pub use list_tasks::STARTED_BY_ALONE;
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -175,6 +181,12 @@ async fn route(proxy: &Proxy, request: Request) -> anyhow::Result<Response> {
         if let Some(answer) = canned {
             return Ok(answer.into_response());
         }
+    }
+    if target == Some(list_tasks::LIST_TASKS)
+        && let Ok(request) = serde_json::from_slice::<Value>(&body)
+        && let Some(refusal) = list_tasks::refusal(&request)
+    {
+        return Ok(refusal);
     }
     let run_task = (target == Some(RUN_TASK))
         .then(|| serde_json::from_slice::<Value>(&body).ok())

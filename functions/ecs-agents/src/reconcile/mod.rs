@@ -8,7 +8,8 @@
 //!   nodes at all it only says "Waiting for next available executor");
 //! - **ghost nodes**: our offline node with no task, older than the grace
 //!   period → deleted;
-//! - **orphan tasks**: our task whose node is gone → stopped;
+//! - **orphan tasks**: our task whose node is gone, and still gone when
+//!   asked again (see [`orphans`]) → stopped;
 //! - **never connected**: our node still offline after the agent launch
 //!   timeout → task stopped, node deleted, `AgentLaunchFailed` reported;
 //! - **disconnected**: our agent was connected, then offline for longer than
@@ -31,6 +32,7 @@
 //! line per run.
 
 mod attempts;
+mod orphans;
 mod presence;
 mod rules;
 #[cfg(test)]

@@ -182,6 +182,10 @@ impl<P: Ports> Run<'_, P> {
             if world.nodes.iter().any(|n| &n.name == name) || !self.in_time() {
                 continue;
             }
+            // A launch may have created the node after the list was read.
+            if !self.node_still_gone(name).await {
+                continue;
+            }
             self.summary.orphan_tasks.push(task.task_arn.clone());
             if !self.reconciler.options.dry_run
                 && let Err(error) = self

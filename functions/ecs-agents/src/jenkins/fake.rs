@@ -140,6 +140,11 @@ impl FakeJenkins {
         self.lock().waiting.push(entry);
     }
 
+    /// Takes item `id` out of the queue listing (it started or was cancelled).
+    pub fn dequeue(&self, id: u64) {
+        self.lock().waiting.retain(|e| e.id != id);
+    }
+
     /// Adds a node created by someone else (a user, a ghost from a lost launch).
     pub fn add_node(&self, node: AgentNode) {
         let status = AgentStatus {

@@ -23,7 +23,8 @@
 //!   serves, with no agent of ours for it → launched through the webhook's
 //!   own path (same idempotency, same caps), as the attempt that follows its
 //!   earlier launches; held back while an earlier agent's start failed for
-//!   good (see [`attempts`]);
+//!   good (see [`attempts`]) or an earlier launch was refused outright (see
+//!   [`refusals`]);
 //! - **stale task definitions**: revisions we registered for a content hash
 //!   no template has any more → deregistered, a few per run.
 //!
@@ -34,6 +35,7 @@
 mod attempts;
 mod orphans;
 mod presence;
+mod refusals;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -164,6 +166,8 @@ pub struct Reconciler<P: Ports> {
     presence: std::sync::Mutex<presence::Presence>,
     /// Whether this instance has said that Jenkins' queue reasons are not in English.
     warned_language: std::sync::atomic::AtomicBool,
+    /// Launches refused outright, per queue item (see [`refusals`]).
+    refusals: refusals::Refusals,
 }
 
 /// One run's picture of the world.
@@ -186,6 +190,7 @@ impl<P: Ports> Reconciler<P> {
             idle_seen: std::sync::Mutex::default(),
             presence: std::sync::Mutex::default(),
             warned_language: std::sync::atomic::AtomicBool::new(false),
+            refusals: refusals::Refusals::default(),
         }
     }
 
@@ -204,6 +209,7 @@ impl<P: Ports> Reconciler<P> {
     pub async fn run(&self, now_ms: u64) -> Result<RunSummary, ReconcileError> {
         let started = Instant::now();
         let world = self.read(now_ms).await?;
+        self.refusals.forget_gone(&world);
         let mut run = Run {
             reconciler: self,
             started,

@@ -51,3 +51,40 @@ async fn the_fargate_vcpu_quota_in_failures_is_503_and_reports_nothing() {
     assert!(world.agent_names().is_empty());
     assert!(kinds(&world.published().await.unwrap()).is_empty());
 }
+
+#[tokio::test]
+async fn a_run_task_ecs_refuses_outright_is_reported_once_then_held_back_by_the_reconciler() {
+    // GIVEN a build waiting without a webhook, and an IAM policy that does
+    // not let the functions pass the task role (ECS creates no task)
+    let world = World::start().await.unwrap();
+    let item = world.enqueue("linux");
+    world.reconcile().await; // the placeholders, so Jenkins names the label
+    let denied = json!({"__type": "AccessDeniedException", "message": "User: \
+        arn:aws:sts::123456789012:assumed-role/reconcile/fn is not authorized to perform: \
+        iam:PassRole on resource: arn:aws:iam::123456789012:role/agent"});
+    world.ecs.answer_next("RunTask", 1, 400, denied);
+    // WHEN the reconciler runs three times
+    let first = world.reconcile().await;
+    let later = [world.reconcile().await, world.reconcile().await];
+    // THEN one RunTask, one AgentLaunchFailed, and the build held back since
+    assert!(
+        first["errors"].to_string().contains("iam:PassRole"),
+        "{first}"
+    );
+    for summary in &later {
+        assert_eq!(summary["launched"], json!([]), "{summary}");
+        let held = summary["heldBack"].as_array().unwrap();
+        assert_eq!(held.len(), 1, "{summary}");
+        let why = held[0].as_str().unwrap();
+        assert!(
+            why.starts_with(&format!("queue item {item}: launch refused")),
+            "{why}"
+        );
+    }
+    assert_eq!(world.ecs.calls("RunTask"), 1);
+    let published = world.published().await.unwrap();
+    assert_eq!(kinds(&published), ["AgentLaunchFailed"]);
+    let mut agents = world.agent_names();
+    agents.retain(|n| n.starts_with("bb-linux"));
+    assert!(agents.is_empty(), "the node was deleted: {agents:?}");
+}

@@ -393,6 +393,7 @@ async fn an_item_waiting_on_a_node_that_is_not_ours_is_left_alone() {
 
 mod orphans;
 mod reconnect;
+mod refusals;
 mod relaunch;
 
 #[tokio::test]

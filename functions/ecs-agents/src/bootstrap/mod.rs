@@ -137,6 +137,7 @@ impl Settings {
             launcher: LauncherOptions {
                 freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
                 usage_ttl: seconds("AGENT_COUNT_CACHE_SECONDS", defaults.usage_ttl)?,
+                deadline: launch_deadline(seconds("LAUNCH_DEADLINE_SECONDS", defaults.deadline)?)?,
             },
             reconcile: ReconcileOptions {
                 dry_run: flag("RECONCILE_DRY_RUN", reconcile.dry_run)?,
@@ -146,6 +147,20 @@ impl Settings {
             config: Arc::new(config),
         })
     }
+}
+
+/// A launch deadline of at least a second: with none, every launch would
+/// give up before its first call.
+fn launch_deadline(deadline: Duration) -> Result<Duration, SettingsError> {
+    if deadline.is_zero() {
+        return Err(SettingsError::Invalid {
+            name: "LAUNCH_DEADLINE_SECONDS",
+            problem: "a launch needs at least 1 second; set it a few seconds under the \
+                      function's timeout"
+                .into(),
+        });
+    }
+    Ok(deadline)
 }
 
 /// Building the adapters failed.
@@ -274,6 +289,24 @@ mod tests {
         assert_eq!(
             invalid.to_string(),
             "environment variable RECONCILE_DRY_RUN: `maybe` is not true or false"
+        );
+    }
+
+    #[test]
+    fn the_launch_deadline_is_read_and_never_zero() {
+        let base = [("JENKINS_USER", "ci"), ("JENKINS_API_TOKEN_SECRET_ID", "t")];
+        let settings = Settings::from_lookup(env(&base)).unwrap();
+        assert_eq!(settings.launcher.deadline, Duration::from_secs(25));
+        let set = [base[0], base[1], ("LAUNCH_DEADLINE_SECONDS", "12")];
+        let settings = Settings::from_lookup(env(&set)).unwrap();
+        assert_eq!(settings.launcher.deadline, Duration::from_secs(12));
+        let zero = [base[0], base[1], ("LAUNCH_DEADLINE_SECONDS", "0")];
+        let error = Settings::from_lookup(env(&zero)).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("environment variable LAUNCH_DEADLINE_SECONDS: a launch needs"),
+            "{error}"
         );
     }
 

@@ -310,5 +310,6 @@ async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
     assert_eq!(launcher.deployment.events.published().len(), 2);
 }
 
+mod deadline;
 mod failures;
 mod retire;

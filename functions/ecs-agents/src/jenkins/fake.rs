@@ -9,6 +9,12 @@ use std::time::Duration;
 
 use super::*;
 
+mod gate;
+mod listing;
+
+pub use gate::Gate;
+use listing::node_list;
+
 /// The calls the fake counts and can fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Call {
@@ -47,26 +53,6 @@ struct State {
     failures: HashMap<Call, VecDeque<JenkinsError>>,
     delays: HashMap<Call, VecDeque<Duration>>,
     holds: HashMap<Call, Arc<Gate>>,
-}
-
-/// A call held open after it has done its work: the test learns when it is
-/// reached, acts (a launch, say), and releases it.
-#[derive(Debug, Default)]
-pub struct Gate {
-    reached: tokio::sync::Notify,
-    released: tokio::sync::Notify,
-}
-
-impl Gate {
-    /// Waits until the held call has done its work.
-    pub async fn reached(&self) {
-        self.reached.notified().await;
-    }
-
-    /// Lets the held call answer.
-    pub fn release(&self) {
-        self.released.notify_one();
-    }
 }
 
 impl FakeJenkins {
@@ -220,8 +206,7 @@ impl FakeJenkins {
     async fn hold(&self, call: Call) {
         let gate = self.lock().holds.remove(&call);
         if let Some(gate) = gate {
-            gate.reached.notify_one();
-            gate.released.notified().await;
+            gate.hold().await;
         }
     }
 }
@@ -302,24 +287,4 @@ impl JenkinsNodes for FakeJenkins {
                 in_queue_since: 1000,
             }))
     }
-}
-
-/// The computer list as `/computer/api/json` would show `state`.
-fn node_list(state: &State) -> Vec<NodeInfo> {
-    let info = |(node, status): &(AgentNode, AgentStatus)| NodeInfo {
-        name: node.name.clone(),
-        description: node.description.clone(),
-        offline: status.offline,
-        temporarily_offline: status.temporarily_offline,
-        idle: status.idle,
-        idle_since: state.idle_since.get(&node.name).copied(),
-        offline_since: state.offline_since.get(&node.name).copied(),
-        labels: node
-            .label_string
-            .split_whitespace()
-            .map(str::to_owned)
-            .chain([node.name.to_string()])
-            .collect(),
-    };
-    state.nodes.values().map(info).collect()
 }

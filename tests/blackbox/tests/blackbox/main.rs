@@ -18,3 +18,4 @@ mod reuse;
 mod sam_template;
 mod scenario;
 mod stop;
+mod timeouts;

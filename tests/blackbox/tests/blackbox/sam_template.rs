@@ -25,7 +25,7 @@ const IDLE_BILLING_TYPES: &[&str] = &[
     "AWS::AutoScaling::AutoScalingGroup",
 ];
 
-fn template() -> Value {
+pub(crate) fn template() -> Value {
     let path = std::env::var("SAM_TEMPLATE").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/template.yaml").to_owned()
     });
@@ -142,7 +142,7 @@ fn is_guarded_write(action: &str) -> bool {
 }
 
 /// The function built from `binary` (`Metadata.BuildProperties.Binary`).
-fn function<'t>(t: &'t Value, binary: &str) -> &'t Value {
+pub(crate) fn function<'t>(t: &'t Value, binary: &str) -> &'t Value {
     resources(t)
         .map(|(_, r)| r)
         .find(|r| r["Metadata"]["BuildProperties"]["Binary"] == binary)
@@ -289,37 +289,4 @@ fn the_stack_defaults_name_the_cluster_and_cloud_of_the_embedded_agents_file() {
         t["Parameters"]["DeploymentName"]["Default"],
         agents["cloud"]["name"]
     );
-}
-
-#[test]
-fn the_launch_deadline_leaves_the_launching_functions_time_to_clean_up_and_answer() {
-    // Arrange: each function that launches, its timeout (its own or the
-    // Globals'), and the deadline it runs with (its variable, else the default)
-    let t = template();
-    let globals = &t["Globals"]["Function"];
-    let default = ecs_agents::launch::LauncherOptions::default().deadline;
-    for binary in ["queue-webhook", "task-stopped", "reconcile"] {
-        let properties = &function(&t, binary)["Properties"];
-        let timeout = properties["Timeout"]
-            .as_u64()
-            .or_else(|| globals["Timeout"].as_u64())
-            .expect("a numeric Timeout");
-        let set = [&properties["Environment"], &globals["Environment"]]
-            .into_iter()
-            .map(|env| &env["Variables"]["LAUNCH_DEADLINE_SECONDS"])
-            .find(|value| !value.is_null());
-        let deadline = set.map_or(default.as_secs(), |value| {
-            value
-                .as_u64()
-                .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
-                .expect("LAUNCH_DEADLINE_SECONDS is a number of seconds")
-        });
-        // Assert: the deadline, the grace for deleting the node, and a
-        // second to answer fit in the timeout
-        let grace = ecs_agents::launch::CLEANUP_GRACE.as_secs();
-        assert!(
-            deadline + grace < timeout,
-            "{binary}: a {deadline} s launch deadline plus {grace} s to clean up is not under its {timeout} s timeout"
-        );
-    }
 }

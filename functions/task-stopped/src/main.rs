@@ -1,5 +1,5 @@
 //! The task-stopped Lambda: wiring only. Settings, secrets and clients are
-//! prepared once per cold start; each event goes to [`task_stopped::handle`].
+//! prepared once per cold start; each event goes to [`task_stopped::handle_payload`].
 
 use ecs_agents::bootstrap::{self, Settings};
 use ecs_agents::stopped::{RelaunchOptions, TaskStopped};
@@ -14,8 +14,10 @@ async fn main() -> Result<(), Error> {
         bootstrap::launcher(&settings, &sdk).await?,
         RelaunchOptions::default(),
     );
-    lambda_runtime::run(service_fn(|event: LambdaEvent<_>| {
-        task_stopped::handle(&handler, event.payload)
+    // The payload is read as JSON first: a redriven on-failure record wraps
+    // the event (task_stopped::delivery).
+    lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
+        task_stopped::handle_payload(&handler, event.payload)
     }))
     .await
 }

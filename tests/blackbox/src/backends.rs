@@ -151,14 +151,15 @@ impl Backends {
             .collect()
     }
 
-    /// This deployment's tasks in moto that are not stopped.
+    /// This deployment's tasks in moto that are not stopped: listed by
+    /// `startedBy` alone, as ECS requires (docs/aws.md §8), and picked by
+    /// their desired status.
     pub async fn running_tasks(&self) -> anyhow::Result<Vec<aws_sdk_ecs::types::Task>> {
         let arns = self
             .moto_ecs
             .list_tasks()
             .cluster(CLUSTER)
             .started_by(STARTED_BY)
-            .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
             .send()
             .await?
             .task_arns

@@ -103,8 +103,9 @@ impl Functions for InProcess {
     }
 
     async fn task_stopped(&self, event: &Value) -> anyhow::Result<Result<Value, String>> {
-        let event: task_stopped::TaskStateChangeEvent = serde_json::from_value(event.clone())?;
-        Ok(task_stopped::handle(&self.stopped, event)
+        // As the function's `main` does: the payload as JSON, unwrapped if it
+        // is a redriven on-failure record.
+        Ok(task_stopped::handle_payload(&self.stopped, event.clone())
             .await
             .map_err(|d| d.error_message))
     }

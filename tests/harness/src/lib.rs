@@ -11,9 +11,11 @@
 //! launch path relies on that to absorb redeliveries. The proxy replays the first
 //! successful response per (cluster, clientToken), makes concurrent duplicates
 //! wait for it, answers a reused token with a changed request with ECS's
-//! `ConflictException`, and counts calls per operation. It does NOT emulate the
-//! token's expiry (up to 24 h on ECS: here a token lives as long as the proxy),
-//! nor the 64-character limit on tokens, nor any other ECS validation.
+//! `ConflictException`, and counts calls per operation. It also refuses a
+//! ListTasks that combines `startedBy` with another filter, which ECS's API
+//! reference forbids and moto allows. It does NOT emulate the token's expiry
+//! (up to 24 h on ECS: here a token lives as long as the proxy), nor the
+//! 64-character limit on tokens, nor any other ECS validation.
 //!
 //! [`TlsFront`] serves the Jenkins stand-in over TLS with a certificate from a
 //! CA made up for the test, as a controller behind a corporate CA, and
@@ -32,7 +34,7 @@ mod tls;
 pub use connect_proxy::ConnectProxy;
 pub use events::EventCapture;
 pub use moto::Moto;
-pub use proxy::ClientTokenProxy;
+pub use proxy::{ClientTokenProxy, STARTED_BY_ALONE};
 pub use tls::TlsFront;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

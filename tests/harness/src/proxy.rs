@@ -2,7 +2,15 @@
 //!
 //! ECS returns the original result for a RunTask repeated with the same token on
 //! the same cluster, and a `ConflictException` when the parameters changed;
-//! moto launches again. The proxy adds that, and counts calls per operation.
+//! moto launches again. The proxy adds that, refuses a ListTasks that
+//! combines `startedBy` with another filter as ECS documents (`list_tasks`),
+//! and counts calls per operation.
+
+mod forward;
+mod list_tasks;
+
+use forward::Forward;
+pub use list_tasks::STARTED_BY_ALONE;
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -12,7 +20,7 @@ use std::{
 use anyhow::Context;
 use aws_config::SdkConfig;
 use axum::{
-    body::{Body, Bytes},
+    body::Bytes,
     extract::{Request, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
@@ -193,6 +201,12 @@ async fn route(proxy: &Proxy, request: Request) -> anyhow::Result<Response> {
             return Ok(answer.into_response());
         }
     }
+    if target == Some(list_tasks::LIST_TASKS)
+        && let Ok(request) = serde_json::from_slice::<Value>(&body)
+        && let Some(refusal) = list_tasks::refusal(&request)
+    {
+        return Ok(refusal);
+    }
     let run_task = (target == Some(RUN_TASK))
         .then(|| serde_json::from_slice::<Value>(&body).ok())
         .flatten();
@@ -250,70 +264,4 @@ fn conflict(token: &str) -> Response {
     });
     let content_type = [(header::CONTENT_TYPE, "application/x-amz-json-1.1")];
     (StatusCode::BAD_REQUEST, content_type, body.to_string()).into_response()
-}
-
-struct Forward<'a> {
-    proxy: &'a Proxy,
-    parts: &'a axum::http::request::Parts,
-    body: Bytes,
-    operation: Option<&'a str>,
-}
-
-impl Forward<'_> {
-    /// Sends the request to moto unchanged and reads its whole answer.
-    async fn send(self) -> anyhow::Result<Answer> {
-        if let Some(operation) = self.operation {
-            bump(&self.proxy.forwarded, operation);
-        }
-        let path = self.parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let mut headers = self.parts.headers.clone();
-        strip_hop_by_hop(&mut headers);
-        headers.remove(header::HOST);
-        let response = self
-            .proxy
-            .http
-            .request(
-                self.parts.method.clone(),
-                format!("{}{path}", self.proxy.upstream),
-            )
-            .headers(headers)
-            .body(self.body)
-            .send()
-            .await
-            .context("forwarding to moto")?;
-        let status = response.status();
-        let mut headers = response.headers().clone();
-        strip_hop_by_hop(&mut headers);
-        let body = response.bytes().await.context("reading moto's answer")?;
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
-    }
-}
-
-impl IntoResponse for Answer {
-    fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body));
-        *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers;
-        response
-    }
-}
-
-/// Headers that describe one connection or one framing, recomputed per hop.
-fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    for name in [
-        header::CONNECTION,
-        header::CONTENT_LENGTH,
-        header::TRANSFER_ENCODING,
-        header::UPGRADE,
-        header::TE,
-        header::TRAILER,
-    ] {
-        headers.remove(name);
-    }
-    headers.remove("keep-alive");
-    headers.remove("proxy-connection");
 }

@@ -164,6 +164,7 @@ impl Settings {
             launcher: LauncherOptions {
                 freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
                 usage_ttl: seconds("AGENT_COUNT_CACHE_SECONDS", defaults.usage_ttl)?,
+                deadline: launch_deadline(seconds("LAUNCH_DEADLINE_SECONDS", defaults.deadline)?)?,
             },
             reconcile: ReconcileOptions {
                 dry_run: flag("RECONCILE_DRY_RUN", reconcile.dry_run)?,
@@ -192,6 +193,20 @@ fn environment_bucket(
         }),
         _ => Ok(bucket),
     }
+}
+
+/// A launch deadline of at least a second: with none, every launch would
+/// give up before its first call.
+fn launch_deadline(deadline: Duration) -> Result<Duration, SettingsError> {
+    if deadline.is_zero() {
+        return Err(SettingsError::Invalid {
+            name: "LAUNCH_DEADLINE_SECONDS",
+            problem: "a launch needs at least 1 second; set it a few seconds under the \
+                      function's timeout"
+                .into(),
+        });
+    }
+    Ok(deadline)
 }
 
 /// Building the adapters failed.

@@ -187,3 +187,25 @@ fn agents_reading_their_secret_from_a_file_need_the_bucket() {
         "{missing}"
     );
 }
+
+#[test]
+fn the_launch_deadline_is_read_and_never_zero() {
+    let base = [
+        ("JENKINS_USER", "ci"),
+        ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
+        ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+    ];
+    let settings = Settings::from_lookup(env(&base)).unwrap();
+    assert_eq!(settings.launcher.deadline, Duration::from_secs(25));
+    let set = [base[0], base[1], base[2], ("LAUNCH_DEADLINE_SECONDS", "12")];
+    let settings = Settings::from_lookup(env(&set)).unwrap();
+    assert_eq!(settings.launcher.deadline, Duration::from_secs(12));
+    let zero = [base[0], base[1], base[2], ("LAUNCH_DEADLINE_SECONDS", "0")];
+    let error = Settings::from_lookup(env(&zero)).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("environment variable LAUNCH_DEADLINE_SECONDS: a launch needs"),
+        "{error}"
+    );
+}

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::*;
 use crate::config::TaskSource;
@@ -35,6 +36,7 @@ struct State {
     lists: usize,
     registered: Vec<(String, String, bool)>,
     canned: VecDeque<Result<RunOutcome, EcsError>>,
+    run_delays: VecDeque<Duration>,
     list_failure: Option<EcsError>,
     stopped_list_failure: Option<EcsError>,
 }
@@ -48,6 +50,13 @@ impl FakeEcs {
     /// The next `run` answers `outcome` instead of starting a task.
     pub fn answer_next_run(&self, outcome: Result<RunOutcome, EcsError>) {
         self.lock().canned.push_back(outcome);
+    }
+
+    /// The next `run` takes `duration` before ECS sees it (tokio time: a
+    /// test on a paused clock does not wait). A caller that gives up first
+    /// has started nothing.
+    pub fn delay_next_run(&self, duration: Duration) {
+        self.lock().run_delays.push_back(duration);
     }
 
     /// The task `task_arn` stops before it starts, for `reason` (an image
@@ -142,8 +151,15 @@ impl AgentTasks for FakeEcs {
     }
 
     async fn run(&self, launch: &TaskLaunch) -> Result<RunOutcome, EcsError> {
+        let delay = {
+            let mut state = self.lock();
+            state.runs += 1;
+            state.run_delays.pop_front()
+        };
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
         let mut state = self.lock();
-        state.runs += 1;
         if let Some(canned) = state.canned.pop_front() {
             return canned;
         }

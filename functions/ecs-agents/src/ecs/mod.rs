@@ -9,6 +9,7 @@
 pub mod fake;
 #[cfg(feature = "adapters")]
 pub mod sdk;
+pub mod transient;
 
 use std::future::Future;
 

@@ -1,10 +1,19 @@
 //! An in-memory Jenkins for domain tests: nodes, queue items, per-call
-//! counters and injectable failures.
+//! counters, injectable failures, slow calls (in tokio's time, so a test on
+//! a paused clock proves a deadline without waiting) and calls held open
+//! while a test does something else (races).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::*;
+
+mod gate;
+mod listing;
+
+pub use gate::Gate;
+use listing::node_list;
 
 /// The calls the fake counts and can fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +51,8 @@ struct State {
     queue: HashMap<u64, QueueItemState>,
     calls: HashMap<Call, usize>,
     failures: HashMap<Call, VecDeque<JenkinsError>>,
+    delays: HashMap<Call, VecDeque<Duration>>,
+    holds: HashMap<Call, Arc<Gate>>,
 }
 
 impl FakeJenkins {
@@ -62,6 +73,25 @@ impl FakeJenkins {
             .entry(call)
             .or_default()
             .push_back(error);
+    }
+
+    /// Makes the next `call` take `duration` before it does anything (tokio
+    /// time: a test on a paused clock does not wait for it).
+    pub fn delay_next(&self, call: Call, duration: Duration) {
+        self.lock()
+            .delays
+            .entry(call)
+            .or_default()
+            .push_back(duration);
+    }
+
+    /// Holds the next `list_nodes` or `list_queue` once it has read its
+    /// snapshot, until the returned gate is released: whatever the test does
+    /// meanwhile happens after the caller's read.
+    pub fn hold_after_next(&self, call: Call) -> Arc<Gate> {
+        let gate = Arc::new(Gate::default());
+        self.lock().holds.insert(call, Arc::clone(&gate));
+        gate
     }
 
     /// Marks an agent as connected (online, idle) or not.
@@ -94,6 +124,11 @@ impl FakeJenkins {
     /// Puts an item in the queue listing.
     pub fn enqueue(&self, entry: QueueEntry) {
         self.lock().waiting.push(entry);
+    }
+
+    /// Takes item `id` out of the queue listing (it started or was cancelled).
+    pub fn dequeue(&self, id: u64) {
+        self.lock().waiting.retain(|e| e.id != id);
     }
 
     /// Adds a node created by someone else (a user, a ghost from a lost launch).
@@ -150,7 +185,15 @@ impl FakeJenkins {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn enter(&self, call: Call) -> Result<std::sync::MutexGuard<'_, State>, JenkinsError> {
+    async fn enter(&self, call: Call) -> Result<std::sync::MutexGuard<'_, State>, JenkinsError> {
+        let delay = self
+            .lock()
+            .delays
+            .get_mut(&call)
+            .and_then(VecDeque::pop_front);
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
         let mut state = self.lock();
         *state.calls.entry(call).or_default() += 1;
         match state.failures.get_mut(&call).and_then(VecDeque::pop_front) {
@@ -158,11 +201,19 @@ impl FakeJenkins {
             None => Ok(state),
         }
     }
+
+    /// Holds `call` if the test asked to (see [`FakeJenkins::hold_after_next`]).
+    async fn hold(&self, call: Call) {
+        let gate = self.lock().holds.remove(&call);
+        if let Some(gate) = gate {
+            gate.hold().await;
+        }
+    }
 }
 
 impl JenkinsNodes for FakeJenkins {
     async fn create_agent(&self, node: &AgentNode) -> Result<Created, JenkinsError> {
-        let mut state = self.enter(Call::Create)?;
+        let mut state = self.enter(Call::Create).await?;
         if state.nodes.contains_key(&node.name) {
             return Ok(Created::AlreadyExists);
         }
@@ -179,7 +230,7 @@ impl JenkinsNodes for FakeJenkins {
     }
 
     async fn agent_secret(&self, name: &AgentName) -> Result<Secret, JenkinsError> {
-        let state = self.enter(Call::Secret)?;
+        let state = self.enter(Call::Secret).await?;
         match state.nodes.contains_key(name) {
             true => Ok(Self::secret_for(name)),
             false => Err(JenkinsError::Rejected {
@@ -190,7 +241,7 @@ impl JenkinsNodes for FakeJenkins {
     }
 
     async fn delete_agent(&self, name: &AgentName) -> Result<Deleted, JenkinsError> {
-        let mut state = self.enter(Call::Delete)?;
+        let mut state = self.enter(Call::Delete).await?;
         Ok(match state.nodes.remove(name) {
             Some(_) => Deleted::Deleted,
             None => Deleted::AlreadyGone,
@@ -198,12 +249,12 @@ impl JenkinsNodes for FakeJenkins {
     }
 
     async fn agent_status(&self, name: &AgentName) -> Result<Option<AgentStatus>, JenkinsError> {
-        let state = self.enter(Call::Status)?;
+        let state = self.enter(Call::Status).await?;
         Ok(state.nodes.get(name).map(|(_, status)| status.clone()))
     }
 
     async fn mark_offline(&self, name: &AgentName, _reason: &str) -> Result<bool, JenkinsError> {
-        let mut state = self.enter(Call::MarkOffline)?;
+        let mut state = self.enter(Call::MarkOffline).await?;
         match state.nodes.get_mut(name) {
             Some((_, status)) => {
                 status.temporarily_offline = true;
@@ -215,32 +266,19 @@ impl JenkinsNodes for FakeJenkins {
     }
 
     async fn list_nodes(&self) -> Result<Vec<NodeInfo>, JenkinsError> {
-        let state = self.enter(Call::ListNodes)?;
-        let info = |(node, status): &(AgentNode, AgentStatus)| NodeInfo {
-            name: node.name.clone(),
-            description: node.description.clone(),
-            offline: status.offline,
-            temporarily_offline: status.temporarily_offline,
-            idle: status.idle,
-            idle_since: state.idle_since.get(&node.name).copied(),
-            offline_since: state.offline_since.get(&node.name).copied(),
-            labels: node
-                .label_string
-                .split_whitespace()
-                .map(str::to_owned)
-                .chain([node.name.to_string()])
-                .collect(),
-        };
-        Ok(state.nodes.values().map(info).collect())
+        let nodes = node_list(&*self.enter(Call::ListNodes).await?);
+        self.hold(Call::ListNodes).await;
+        Ok(nodes)
     }
 
     async fn list_queue(&self) -> Result<Vec<QueueEntry>, JenkinsError> {
-        let state = self.enter(Call::ListQueue)?;
-        Ok(state.waiting.clone())
+        let waiting = self.enter(Call::ListQueue).await?.waiting.clone();
+        self.hold(Call::ListQueue).await;
+        Ok(waiting)
     }
 
     async fn queue_item(&self, id: u64) -> Result<QueueItemState, JenkinsError> {
-        let state = self.enter(Call::QueueItem)?;
+        let state = self.enter(Call::QueueItem).await?;
         Ok(state
             .queue
             .get(&id)

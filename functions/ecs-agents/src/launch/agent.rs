@@ -5,10 +5,11 @@
 //! RunTask, plus the event publish. Task definitions and agent counts are
 //! cached per function instance.
 
+use tokio::time::{Instant, timeout_at};
 use tracing::{info, warn};
 
 use super::request;
-use super::{LaunchError, LaunchOutcome, Launcher, QueuedBuild};
+use super::{CLEANUP_GRACE, LaunchError, LaunchOutcome, Launcher, QueuedBuild};
 use crate::clock::now_ms;
 use crate::config::{AgentTemplate, SecretDelivery};
 use crate::ecs::{AgentEnvironment, AgentTasks, EcsError, RunOutcome, SECRET_VARIABLE};
@@ -21,25 +22,48 @@ use crate::ports::Ports;
 use crate::secret::Secret;
 
 impl<P: Ports> Launcher<P> {
+    /// Launches agent `name`, within the launch deadline from now.
     pub(crate) async fn launch_agent(
         &self,
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: AgentName,
     ) -> Result<LaunchOutcome, LaunchError> {
+        self.launch_agent_until(build, template, name, self.deadline())
+            .await
+    }
+
+    /// Launches agent `name`, giving up at `deadline` (see `deadline`).
+    pub(crate) async fn launch_agent_until(
+        &self,
+        build: &QueuedBuild,
+        template: &AgentTemplate,
+        name: AgentName,
+        deadline: Instant,
+    ) -> Result<LaunchOutcome, LaunchError> {
         let deployment = &self.deployment;
         let node = request::agent_node(&deployment.config.cloud, template, &name, build, now_ms());
-        let created = match deployment.jenkins.create_agent(&node).await {
+        // A creation still waiting at the deadline is not deleted: whether it
+        // was this launch's or a concurrent delivery's cannot be told, and an
+        // agentless node is the reconciler's ghost to delete.
+        let create = deployment.jenkins.create_agent(&node);
+        let created = self
+            .in_time(deadline, &name, "creating its node", create)
+            .await
+            .and_then(|created| created.map_err(|e| LaunchError::jenkins(&name, e)));
+        let created = match created {
             Ok(created) => created,
             // Nothing to delete yet, but reported like any failed launch: a
             // refusal such as a missing Agent/Create is news to whoever
             // watches AgentLaunchFailed and the log, not only to the caller.
-            Err(error) => {
-                let error = LaunchError::jenkins(&name, error);
-                return Err(self.report_failure(error, build, template, &name).await);
-            }
+            Err(error) => return Err(self.report_failure(error, build, template, &name).await),
         };
-        match self.start_task(build, template, &name).await {
+        let start = self.start_task(build, template, &name);
+        let started = self
+            .in_time(deadline, &name, "starting its task", start)
+            .await
+            .unwrap_or_else(|late| Err(TaskStart::Failed(late)));
+        match started {
             Ok(task_arn) if created == Created::New => {
                 self.usage.record(template);
                 let waited = now_ms().saturating_sub(build.in_queue_since) as f64;
@@ -74,7 +98,7 @@ impl<P: Ports> Launcher<P> {
                 })
             }
             Err(failure) => Err(self
-                .clean_up(failure, created, build, template, &name)
+                .clean_up(failure, created, build, template, &name, deadline)
                 .await),
         }
     }
@@ -140,7 +164,8 @@ impl<P: Ports> Launcher<P> {
         }
     }
 
-    /// Deletes the node this launch created, reports, and passes the error on.
+    /// Deletes the node this launch created (by `deadline` plus
+    /// [`CLEANUP_GRACE`]), reports, and passes the error on.
     async fn clean_up(
         &self,
         failure: TaskStart,
@@ -148,6 +173,7 @@ impl<P: Ports> Launcher<P> {
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: &AgentName,
+        deadline: Instant,
     ) -> LaunchError {
         let error = match failure {
             TaskStart::Failed(error) => error,
@@ -155,26 +181,36 @@ impl<P: Ports> Launcher<P> {
             // this queue entry happened and its node is gone, so this one is late.
             TaskStart::Conflict => LaunchError::AlreadyServed { node: name.clone() },
         };
-        if created == Created::New
-            && let Err(delete_error) = self.deployment.jenkins.delete_agent(name).await
-        {
-            warn!(node = %name, error = %delete_error, "could not delete the node of a failed launch; the reconciler will");
+        let delete = self.deployment.jenkins.delete_agent(name);
+        if created == Created::New {
+            match timeout_at(deadline + CLEANUP_GRACE, delete).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(delete_error)) => {
+                    warn!(node = %name, error = %delete_error, "could not delete the node of a failed launch; the reconciler will");
+                }
+                Err(_) => {
+                    warn!(node = %name, "no time left to delete the node of a failed launch; the reconciler will");
+                }
+            }
         }
         // The file (if this launch wrote one) holds the secret of a node
         // that is gone; a duplicate's launch leaves the first one's alone.
         let cloud = &self.deployment.config.cloud;
-        if created == Created::New
-            && cloud.secret_delivery == SecretDelivery::EnvironmentFile
-            && let Err(delete_error) = self.deployment.files.delete(name).await
-        {
-            warn!(node = %name, error = %delete_error, "could not delete the environment file of a failed launch; the reconciler will");
+        if created == Created::New && cloud.secret_delivery == SecretDelivery::EnvironmentFile {
+            let delete = self.deployment.files.delete(name);
+            if !matches!(
+                timeout_at(deadline + CLEANUP_GRACE, delete).await,
+                Ok(Ok(()))
+            ) {
+                warn!(node = %name, "could not delete the environment file of a failed launch; the reconciler will");
+            }
         }
         self.report_failure(error, build, template, name).await
     }
 
     /// Logs, counts and (if permanent) publishes a failed launch, and passes
     /// the error on.
-    async fn report_failure(
+    pub(super) async fn report_failure(
         &self,
         error: LaunchError,
         build: &QueuedBuild,

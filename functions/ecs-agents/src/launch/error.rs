@@ -120,6 +120,16 @@ pub enum CallError {
         /// ECS's reason and detail.
         reason: String,
     },
+    /// The launch's deadline passed before a call answered (transient).
+    #[error("agent {node}: the launch deadline of {} s passed while {during}", deadline.as_secs())]
+    PastDeadline {
+        /// The agent being launched.
+        node: AgentName,
+        /// The deadline, from the start of the launch.
+        deadline: std::time::Duration,
+        /// Which step was still waiting.
+        during: &'static str,
+    },
 }
 
 /// Retiring an agent failed; the next event or reconcile run tries again.

@@ -37,7 +37,13 @@ const PERMANENT: [&str; 10] = [
 ];
 
 /// Whether ECS's reason for a failed start names a cause no retry can fix.
+/// A reason that says it clears by itself (an ENI provisioning timeout,
+/// throttling, a quota: docs/aws.md §9) never does, whatever other words it
+/// quotes (`InvalidParameterException: … Request limit exceeded`).
 fn is_permanent(reason: &str) -> bool {
+    if crate::ecs::transient::clears_by_itself(reason) {
+        return false;
+    }
     let lower = reason.to_lowercase();
     PERMANENT.iter().any(|word| lower.contains(word))
 }
@@ -64,5 +70,41 @@ impl StartFailure {
         Self::classify(task.stop_code.as_deref(), task.started, || {
             task.reason.clone()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed_start(reason: &str) -> StartFailure {
+        let reason = reason.to_owned();
+        StartFailure::classify(Some("TaskFailedToStart"), false, || Some(reason))
+            .expect("a task that never started failed to start")
+    }
+
+    #[test]
+    fn a_start_that_failed_for_a_passing_condition_is_retried() {
+        for text in crate::ecs::transient::REAL_TEXTS {
+            assert!(failed_start(text).retryable, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_passing_condition_wins_over_the_exception_name_it_quotes() {
+        let quoted = "InvalidParameterException: Error retrieving security group information for \
+            [sg-05937427457b61ff5]: Request limit exceeded. (ErrorCode: RequestLimitExceeded)";
+        assert!(failed_start(quoted).retryable);
+    }
+
+    #[test]
+    fn a_start_that_failed_for_its_configuration_is_not_retried() {
+        for text in [
+            "CannotPullContainerError: docker.io/acme/agent:nope: not found",
+            "ResourceInitializationError: unable to pull secrets or registry auth: \
+             AccessDeniedException",
+        ] {
+            assert!(!failed_start(text).retryable, "{text}");
+        }
     }
 }

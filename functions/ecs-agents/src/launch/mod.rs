@@ -10,6 +10,7 @@
 
 mod agent;
 mod caps;
+mod deadline;
 mod error;
 mod failure;
 #[cfg(any(test, feature = "test-util"))]
@@ -25,6 +26,7 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
+pub use deadline::CLEANUP_GRACE;
 pub use error::{CallError, LaunchError, RetireError};
 pub use failure::{MAX_START_ATTEMPTS, StartFailure};
 pub use outcome::LaunchOutcome;
@@ -61,6 +63,11 @@ pub struct LauncherOptions {
     pub freshness: Duration,
     /// How long a counted agent total is reused for caps.
     pub usage_ttl: Duration,
+    /// How long a launch may take before it gives up, deletes the node it
+    /// created and answers as a transient failure: a few seconds under the
+    /// function's timeout, so the function answers instead of being killed
+    /// (see `deadline`).
+    pub deadline: Duration,
 }
 
 impl Default for LauncherOptions {
@@ -68,6 +75,9 @@ impl Default for LauncherOptions {
         Self {
             freshness: Duration::from_secs(30),
             usage_ttl: Duration::from_secs(10),
+            // The functions' Timeout is 30 s (infra/template.yaml): 25 s plus
+            // CLEANUP_GRACE leaves 2 s to answer.
+            deadline: Duration::from_secs(25),
         }
     }
 }
@@ -132,17 +142,38 @@ impl<P: Ports> Launcher<P> {
         template: &AgentTemplate,
         attempt: u32,
     ) -> Result<LaunchOutcome, LaunchError> {
-        if !self.still_queued(build, template).await {
-            return Ok(LaunchOutcome::ignored(format!(
-                "queue item {} has left the queue",
-                build.queue_item
-            )));
+        let deadline = self.deadline();
+        let name = self
+            .config()
+            .cloud
+            .agent_name(&template.name, build.queue_item, attempt);
+        let still_queued = self.still_queued(build, template);
+        let still_queued = self
+            .in_time(
+                deadline,
+                &name,
+                "asking whether the build waits",
+                still_queued,
+            )
+            .await;
+        match still_queued {
+            Ok(true) => {}
+            Ok(false) => {
+                return Ok(LaunchOutcome::ignored(format!(
+                    "queue item {} has left the queue",
+                    build.queue_item
+                )));
+            }
+            Err(late) => return Err(self.report_failure(late, build, template, &name).await),
         }
-        let usage = self
-            .usage
-            .current(self.config(), &self.deployment.ecs)
+        let usage = self.usage.current(self.config(), &self.deployment.ecs);
+        let usage = match self
+            .in_time(deadline, &name, "counting agents", usage)
             .await
-            .map_err(|e| LaunchError::ecs(None, e))?;
+        {
+            Ok(usage) => usage.map_err(|e| LaunchError::ecs(None, e))?,
+            Err(late) => return Err(self.report_failure(late, build, template, &name).await),
+        };
         if let Some(reason) = usage.refusal(self.config(), template) {
             info!(template = %template.name, %reason, "launch deferred at cap");
             return Ok(LaunchOutcome::Deferred {
@@ -150,11 +181,8 @@ impl<P: Ports> Launcher<P> {
                 reason,
             });
         }
-        let name = self
-            .config()
-            .cloud
-            .agent_name(&template.name, build.queue_item, attempt);
-        self.launch_agent(build, template, name).await
+        self.launch_agent_until(build, template, name, deadline)
+            .await
     }
 
     /// Whether to go ahead: fresh news, or Jenkins says the item still waits.

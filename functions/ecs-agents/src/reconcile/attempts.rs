@@ -29,6 +29,13 @@ pub(crate) enum Next {
     HoldBack(String),
 }
 
+/// The first attempt number of the hour window an item that has waited
+/// `waited_ms` is in: `hours waited × max_attempts`.
+pub(crate) fn window_floor(waited_ms: u64, max_attempts: u32) -> u32 {
+    let window = u32::try_from(waited_ms / STOPPED_TASKS_LISTED_MS).unwrap_or(u32::MAX);
+    window.saturating_mul(max_attempts.max(1))
+}
+
 /// The next launch for queue item `item`, which has waited `waited_ms`.
 pub(crate) fn next_launch(
     config: &AgentsConfig,
@@ -37,8 +44,7 @@ pub(crate) fn next_launch(
     stopped: &[StoppedAgentTask],
     max_attempts: u32,
 ) -> Next {
-    let window = u32::try_from(waited_ms / STOPPED_TASKS_LISTED_MS).unwrap_or(u32::MAX);
-    let floor = window.saturating_mul(max_attempts.max(1));
+    let floor = window_floor(waited_ms, max_attempts);
     let earlier: Vec<(u32, &StoppedAgentTask)> = stopped
         .iter()
         .filter_map(|task| {

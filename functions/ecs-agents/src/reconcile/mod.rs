@@ -8,7 +8,8 @@
 //!   nodes at all it only says "Waiting for next available executor");
 //! - **ghost nodes**: our offline node with no task, older than the grace
 //!   period → deleted;
-//! - **orphan tasks**: our task whose node is gone → stopped;
+//! - **orphan tasks**: our task whose node is gone, and still gone when
+//!   asked again (see [`orphans`]) → stopped;
 //! - **never connected**: our node still offline after the agent launch
 //!   timeout → task stopped, node deleted, `AgentLaunchFailed` reported;
 //! - **disconnected**: our agent was connected, then offline for longer than
@@ -22,7 +23,8 @@
 //!   serves, with no agent of ours for it → launched through the webhook's
 //!   own path (same idempotency, same caps), as the attempt that follows its
 //!   earlier launches; held back while an earlier agent's start failed for
-//!   good (see [`attempts`]);
+//!   good (see [`attempts`]) or an earlier launch was refused outright (see
+//!   [`refusals`]);
 //! - **stray environment files**: an agent's file with no live task of that
 //!   agent, older than the ghost grace → deleted (it holds a secret);
 //! - **stale task definitions**: revisions we registered for a content hash
@@ -33,7 +35,9 @@
 //! line per run.
 
 mod attempts;
+mod orphans;
 mod presence;
+mod refusals;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -166,6 +170,8 @@ pub struct Reconciler<P: Ports> {
     presence: std::sync::Mutex<presence::Presence>,
     /// Whether this instance has said that Jenkins' queue reasons are not in English.
     warned_language: std::sync::atomic::AtomicBool,
+    /// Launches refused outright, per queue item (see [`refusals`]).
+    refusals: refusals::Refusals,
 }
 
 /// One run's picture of the world.
@@ -188,6 +194,7 @@ impl<P: Ports> Reconciler<P> {
             idle_seen: std::sync::Mutex::default(),
             presence: std::sync::Mutex::default(),
             warned_language: std::sync::atomic::AtomicBool::new(false),
+            refusals: refusals::Refusals::default(),
         }
     }
 
@@ -206,6 +213,7 @@ impl<P: Ports> Reconciler<P> {
     pub async fn run(&self, now_ms: u64) -> Result<RunSummary, ReconcileError> {
         let started = Instant::now();
         let world = self.read(now_ms).await?;
+        self.refusals.forget_gone(&world);
         let mut run = Run {
             reconciler: self,
             started,

@@ -184,6 +184,10 @@ impl<P: Ports> Run<'_, P> {
             if world.nodes.iter().any(|n| &n.name == name) || !self.in_time() {
                 continue;
             }
+            // A launch may have created the node after the list was read.
+            if !self.node_still_gone(name).await {
+                continue;
+            }
             self.summary.orphan_tasks.push(task.task_arn.clone());
             if !self.reconciler.options.dry_run
                 && let Err(error) = self
@@ -275,8 +279,14 @@ impl<P: Ports> Run<'_, P> {
             }
             let waited = world.now_ms.saturating_sub(entry.in_queue_since);
             let max_attempts = self.reconciler.options.max_attempts;
-            let stopped = self.stopped_tasks().await;
-            match next_launch(config, entry.id, waited, stopped, max_attempts) {
+            let next = match self.refused(entry, waited) {
+                Some(why) => Next::HoldBack(why),
+                None => {
+                    let stopped = self.stopped_tasks().await;
+                    next_launch(config, entry.id, waited, stopped, max_attempts)
+                }
+            };
+            match next {
                 Next::Launch(attempt) => self.launch(entry, template, attempt).await,
                 Next::HoldBack(why) => {
                     info!(queue_item = entry.id, %why, "held back");
@@ -366,7 +376,10 @@ impl<P: Ports> Run<'_, P> {
             Ok(LaunchOutcome::Launched { node, .. }) => self.summary.launched.push(node),
             Ok(LaunchOutcome::Deferred { .. }) => self.summary.deferred += 1,
             Ok(_) => {}
-            Err(error) => self.failed(format!("launch for queue item {}", entry.id), &error),
+            Err(error) => {
+                self.remember_refusal(entry, attempt, &error);
+                self.failed(format!("launch for queue item {}", entry.id), &error);
+            }
         }
     }
 

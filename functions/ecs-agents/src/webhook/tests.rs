@@ -212,3 +212,22 @@ async fn released_and_cancelled_events_retire_agents() {
         202
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_launch_past_its_deadline_is_503_with_retry_after_before_the_function_times_out() {
+    // GIVEN ECS takes a minute to answer RunTask (virtual time)
+    let webhook = webhook();
+    let ecs = &webhook.launcher().deployment().ecs;
+    ecs.delay_next_run(Duration::from_secs(60));
+    // WHEN a build is announced
+    let started = tokio::time::Instant::now();
+    let response = post(&webhook, &buildable(7, "linux")).await;
+    // THEN the emitter hears 503 within the function's 30 s, not silence
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!((response.status, response.retry_after), (503, Some(30)));
+    let reason = response.body["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("launch deadline of 25 s passed"),
+        "{reason}"
+    );
+}

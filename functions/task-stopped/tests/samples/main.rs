@@ -2,8 +2,11 @@
 //! the handler tests) and the real captures of `tests/fixtures/aws-events/`
 //! parse as the envelope the task-stopped Lambda receives,
 //! `EventBridgeEvent<EcsTaskStateChange>`, and say what their names promise.
+//! A sample may come wrapped as the failed-events queue keeps it (a Lambda
+//! on-failure record): it is unwrapped as the function unwraps it.
 //! Both directories are listed, so a new file is checked without a new test.
-//! Here: what holds for every file; `ours` and `captures`: file by file.
+//! Here: what holds for every file; `ours`, `captures` and `failed_events`:
+//! file by file.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,11 +59,13 @@ fn raw(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Parses like the Lambda runtime does; a failure names the field.
+/// Parses like the function does (unwrapping an on-failure record); a
+/// failure names the field.
 fn parse_text(path: &Path, text: &str) -> TaskEvent {
-    let mut json = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut json)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let payload: Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (event, _) = task_stopped::delivery::task_event(payload);
+    serde_path_to_error::deserialize(event).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn parse(path: &Path) -> TaskEvent {
@@ -79,13 +84,13 @@ fn capture(name: &str) -> TaskEvent {
 /// [`EcsTaskStateChange`] does not keep.
 fn raw_detail(name: &str) -> Value {
     let text = raw(&Path::new(SAMPLES).join(name));
-    let mut event: Value = serde_json::from_str(&text).unwrap();
+    let (mut event, _) = task_stopped::delivery::task_event(serde_json::from_str(&text).unwrap());
     event["detail"].take()
 }
 
-/// Every `JENKINS_SECRET` override in a raw event.
+/// Every `JENKINS_SECRET` override in a raw event (wrapped or not).
 fn secrets_in(text: &str) -> Vec<String> {
-    let event: Value = serde_json::from_str(text).unwrap();
+    let (event, _) = task_stopped::delivery::task_event(serde_json::from_str(text).unwrap());
     let overrides = event["detail"]["overrides"]["containerOverrides"].as_array();
     let environment = overrides
         .into_iter()
@@ -116,6 +121,7 @@ fn is_uuid(text: &str) -> bool {
 }
 
 mod captures;
+mod failed_events;
 mod ours;
 
 #[test]
@@ -158,6 +164,7 @@ fn the_samples_named_by_the_handler_tests_all_exist() {
         "task-spot-interruption-warning.json",
         "task-failed-to-start-image-pull.json",
         "task-of-another-deployment.json",
+        "failed-event-on-failure-record.json",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
@@ -255,7 +262,7 @@ fn formatting_an_event_never_shows_the_agent_secret_its_file_holds() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 5, "one secret per agent sample");
+    assert_eq!(checked, 6, "one secret per agent sample");
 }
 
 #[test]

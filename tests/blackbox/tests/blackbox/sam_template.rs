@@ -32,7 +32,7 @@ const IDLE_BILLING_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpoint",
 ];
 
-fn template() -> Value {
+pub(crate) fn template() -> Value {
     let path = std::env::var("SAM_TEMPLATE").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/template.yaml").to_owned()
     });
@@ -149,7 +149,7 @@ fn is_guarded_write(action: &str) -> bool {
 }
 
 /// The function built from `binary` (`Metadata.BuildProperties.Binary`).
-fn function<'t>(t: &'t Value, binary: &str) -> &'t Value {
+pub(crate) fn function<'t>(t: &'t Value, binary: &str) -> &'t Value {
     resources(t)
         .map(|(_, r)| r)
         .find(|r| r["Metadata"]["BuildProperties"]["Binary"] == binary)

@@ -87,3 +87,50 @@ async fn jenkins_down_fails_the_event_so_it_is_retried_and_the_retry_deletes_the
     world.deliver(&event).await.unwrap();
     assert!(world.jenkins.node(&format!("bb-linux-{item}")).is_none());
 }
+
+#[tokio::test]
+async fn an_event_redriven_from_the_failed_events_queue_as_lambdas_record_deletes_the_node() {
+    // GIVEN an agent whose task stopped while Jenkins was down: every attempt
+    // of task-stopped failed, and Lambda's on-failure destination kept a
+    // record of the event (docs/aws.md §16)
+    let world = World::start().await.unwrap();
+    let item = world.enqueue("linux");
+    let answer = world.post(&buildable(item, "linux")).await;
+    let task_arn = answer.body["task"].as_str().unwrap().to_owned();
+    let node = format!("bb-linux-{item}");
+    let event = world
+        .stop_task(&task_arn, "Stopped by an operator")
+        .await
+        .unwrap();
+    world
+        .jenkins
+        .inject_fault(jenkins_stand_in::Fault::status("/computer/bb-linux-", 502).method("POST"));
+    let failed = world.deliver(&event).await;
+    assert!(failed.is_err(), "{failed:?}");
+    let record = serde_json::json!({
+        "version": "1.0",
+        "timestamp": "2026-11-27T10:30:41.207Z",
+        "requestContext": {
+            "requestId": "8f2c6d1e-4b7a-4c9e-a3d5-0e1f2a3b4c5d",
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:bb-task-stopped:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": event,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {"errorType": "Retryable", "errorMessage": failed.unwrap_err()},
+    });
+    // WHEN Jenkins is back and the queue's message is sent to the function as it is
+    world.jenkins.clear_faults();
+    let outcome = world.deliver(&record).await.unwrap();
+    // THEN the event inside is handled: the node is deleted
+    assert_eq!(
+        (
+            outcome["outcome"].as_str(),
+            outcome["node_deleted"].as_bool()
+        ),
+        (Some("stopped"), Some(true)),
+        "{outcome}"
+    );
+    assert!(world.jenkins.node(&node).is_none());
+}

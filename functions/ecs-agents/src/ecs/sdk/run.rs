@@ -209,8 +209,9 @@ fn outcome(output: RunTaskOutput) -> Result<RunOutcome, EcsError> {
     }
 }
 
-/// `REASON: detail`, and whether it is about capacity (transient) or about
-/// the request (permanent: `MISSING`, `ATTRIBUTE`, anything unknown).
+/// `REASON: detail`, and whether it is about capacity or a passing limit
+/// (transient) or about the request (permanent: `MISSING`, `ATTRIBUTE`,
+/// anything unknown).
 pub(super) fn launch_failure(failure: &Failure) -> LaunchFailure {
     let reason = failure.reason().unwrap_or("UNKNOWN");
     let text = match failure.detail().filter(|d| !d.is_empty()) {
@@ -222,7 +223,9 @@ pub(super) fn launch_failure(failure: &Failure) -> LaunchFailure {
         || reason == "AGENT"
         || text
             .to_ascii_lowercase()
-            .contains("capacity is unavailable");
+            .contains("capacity is unavailable")
+        // Quotas, throttling, ENI timeouts (docs/aws.md §9).
+        || crate::ecs::transient::clears_by_itself(&text);
     LaunchFailure {
         reason: text,
         retryable,

@@ -1,10 +1,18 @@
 //! What became of this deployment's earlier tasks: ECS lists a stopped task
 //! (`desiredStatus=STOPPED`) for at least an hour after it stopped.
+//!
+//! `startedBy` cannot narrow that listing: it must be the only filter of a
+//! ListTasks call, and without `desiredStatus` ECS lists only tasks meant to
+//! run (docs/aws.md §8). So the cluster's stopped tasks are listed by status
+//! alone and this deployment's are picked by the `startedBy` DescribeTasks
+//! returns. In a cluster other workloads share, that describes their
+//! stopped tasks too: one DescribeTasks per 100, only when a reconcile run
+//! has demand to launch for.
 
 use aws_sdk_ecs::Client;
-use aws_sdk_ecs::types::{DesiredStatus, Task};
+use aws_sdk_ecs::types::Task;
 
-use super::tasks::{describe, list};
+use super::tasks::{Listing, describe, list};
 use crate::ecs::{EcsError, StoppedAgentTask};
 use crate::naming::AgentName;
 
@@ -14,9 +22,10 @@ pub(super) async fn recently_stopped(
     cluster: &str,
     started_by: &str,
 ) -> Result<Vec<StoppedAgentTask>, EcsError> {
-    let arns = list(client, cluster, started_by, DesiredStatus::Stopped).await?;
+    let arns = list(client, cluster, Listing::Stopped).await?;
     let tasks = describe(client, cluster, &arns).await?;
-    Ok(tasks.iter().filter_map(stopped_task).collect())
+    let ours = tasks.iter().filter(|t| t.started_by() == Some(started_by));
+    Ok(ours.filter_map(stopped_task).collect())
 }
 
 fn stopped_task(task: &Task) -> Option<StoppedAgentTask> {
@@ -47,24 +56,27 @@ mod tests {
     use crate::naming::GROUP_PREFIX;
 
     #[tokio::test]
-    async fn stopped_tasks_are_listed_by_deployment_and_status_and_read_for_their_cause() {
-        let list = mock!(Client::list_tasks)
-            .match_requests(|req| {
-                req.cluster() == Some(CLUSTER)
-                    && req.started_by() == Some(STARTED_BY)
-                    && req.desired_status() == Some(&DesiredStatus::Stopped)
-            })
-            .then_output(|| {
-                ListTasksOutput::builder()
-                    .task_arns("arn:failed")
-                    .task_arns("arn:done")
-                    .build()
-            });
+    async fn stopped_tasks_are_listed_by_status_alone_picked_by_deployment_and_read_for_their_cause()
+     {
+        let list = mock!(Client::list_tasks).then_output(|| {
+            ListTasksOutput::builder()
+                .task_arns("arn:failed")
+                .task_arns("arn:done")
+                .task_arns("arn:other-deployment")
+                .build()
+        });
         let describe = mock!(Client::describe_tasks)
-            .match_requests(|req| req.tasks() == ["arn:failed", "arn:done"])
+            .match_requests(|req| req.tasks() == ["arn:failed", "arn:done", "arn:other-deployment"])
             .then_output(|| {
+                let other = Task::builder()
+                    .task_arn("arn:other-deployment")
+                    .started_by("ecs-agents-other")
+                    .group(format!("{GROUP_PREFIX}ecs-linux-4"))
+                    .stop_code(TaskStopCode::TaskFailedToStart)
+                    .build();
                 let failed = Task::builder()
                     .task_arn("arn:failed")
+                    .started_by(STARTED_BY)
                     .group(format!("{GROUP_PREFIX}ecs-linux-4"))
                     .stop_code(TaskStopCode::TaskFailedToStart)
                     .containers(
@@ -75,6 +87,7 @@ mod tests {
                     .build();
                 let done = Task::builder()
                     .task_arn("arn:done")
+                    .started_by(STARTED_BY)
                     .group(format!("{GROUP_PREFIX}ecs-linux-5"))
                     .stop_code(TaskStopCode::UserInitiated)
                     .stopped_reason("Jenkins agent finished its build")
@@ -83,10 +96,17 @@ mod tests {
                 DescribeTasksOutput::builder()
                     .tasks(failed)
                     .tasks(done)
+                    .tasks(other)
                     .build()
             });
-        let (ecs, _) = adapter(&[&list, &describe]);
+        let (ecs, wire) = adapter(&[&list, &describe]);
         let stopped = ecs.recently_stopped().await.unwrap();
+        // `startedBy` must be the only filter of a listing (docs/aws.md §8):
+        // stopped tasks are asked for by status alone.
+        assert_eq!(
+            wire.body("ListTasks"),
+            serde_json::json!({"cluster": CLUSTER, "desiredStatus": "STOPPED", "maxResults": 100})
+        );
         assert_eq!(
             stopped,
             [

@@ -1,12 +1,15 @@
 //! Finding this deployment's tasks and stopping them.
 //!
 //! Tasks are found by `startedBy` alone: `ListTasks` accepts no other filter
-//! with it (docs/aws.md §2). Tags cannot be used: StopTask deletes them and events
-//! never carry them, so the agent's identity travels in `group`.
+//! with it (docs/aws.md §8), not even `desiredStatus`, so whatever else
+//! matters (running or stopping) is read from DescribeTasks. Tags cannot be
+//! used: StopTask deletes them and events never carry them, so the agent's
+//! identity travels in `group`.
 
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::config::http::HttpResponse;
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecs::operation::list_tasks::builders::ListTasksFluentBuilder;
 use aws_sdk_ecs::types::{DesiredStatus, Task};
 
 use super::errors::classify;
@@ -25,7 +28,10 @@ pub(super) async fn active(
     cluster: &str,
     started_by: &str,
 ) -> Result<Vec<AgentTask>, EcsError> {
-    let arns = list(client, cluster, started_by, DesiredStatus::Running).await?;
+    // ECS lists the tasks whose desired status is RUNNING when no status is
+    // given (docs/aws.md §8); moto lists stopped ones too, which
+    // `agent_task` leaves out.
+    let arns = list(client, cluster, Listing::StartedBy(started_by)).await?;
     let tasks = describe(client, cluster, &arns).await?;
     Ok(tasks.iter().filter_map(agent_task).collect())
 }
@@ -51,21 +57,39 @@ pub(super) async fn describe(
     Ok(tasks)
 }
 
-/// Every page of `ListTasks(startedBy, desiredStatus)`.
+/// What one listing asks ECS for: `startedBy` must be the only filter of its
+/// call (docs/aws.md §8), so it never comes with another.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Listing<'a> {
+    /// Tasks started with this `startedBy` (and, as ECS's default status
+    /// filter applies, whose desired status is RUNNING).
+    StartedBy(&'a str),
+    /// Every task of the cluster whose desired status is STOPPED, whoever
+    /// started it: the caller picks its own from DescribeTasks' `startedBy`.
+    Stopped,
+}
+
+impl Listing<'_> {
+    fn filter(self, request: ListTasksFluentBuilder) -> ListTasksFluentBuilder {
+        match self {
+            Self::StartedBy(started_by) => request.started_by(started_by),
+            Self::Stopped => request.desired_status(DesiredStatus::Stopped),
+        }
+    }
+}
+
+/// Every page of `ListTasks` with the one filter of `listing`.
 pub(super) async fn list(
     client: &Client,
     cluster: &str,
-    started_by: &str,
-    status: DesiredStatus,
+    listing: Listing<'_>,
 ) -> Result<Vec<String>, EcsError> {
     let mut arns = Vec::new();
     let mut next_token = None;
     loop {
-        let page = client
-            .list_tasks()
-            .cluster(cluster)
-            .started_by(started_by)
-            .desired_status(status.clone())
+        let request = client.list_tasks().cluster(cluster);
+        let page = listing
+            .filter(request)
             .max_results(100)
             .set_next_token(next_token)
             .send()

@@ -353,6 +353,7 @@ async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
     assert_eq!(launcher.deployment.events.published().len(), 2);
 }
 
+mod deadline;
 mod env_files;
 mod failures;
 mod retire;

@@ -392,7 +392,9 @@ async fn an_item_waiting_on_a_node_that_is_not_ours_is_left_alone() {
     assert!(r.run(now_ms()).await.unwrap().launched.is_empty());
 }
 
+mod orphans;
 mod reconnect;
+mod refusals;
 mod relaunch;
 
 #[tokio::test]

@@ -1,7 +1,5 @@
 //! The task-stopped handler against the in-memory fakes.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::event::{ContainerOverride, ContainerState, EnvironmentOverride, TaskOverrides};
@@ -255,20 +253,7 @@ async fn a_spot_warning_takes_the_node_offline_and_the_final_stop_deletes_it() {
     );
 }
 
-/// Collects everything a tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
+mod log_capture;
 mod relaunch;
 mod spot;
 

@@ -1,6 +1,7 @@
 //! Failed starts (relaunched, reported, or left to the reconciler), Jenkins
 //! unavailable, and what is never logged.
 
+use super::log_capture::LogCapture;
 use super::*;
 
 #[tokio::test]
@@ -198,16 +199,7 @@ async fn jenkins_unavailable_fails_the_event_so_lambda_retries_it() {
 
 #[tokio::test]
 async fn the_log_of_a_whole_run_never_contains_the_agent_secret() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Another test's thread may have registered these callsites while no
-    // subscriber wanted them; recompute, or this one may see no events.
-    tracing::callsite::rebuild_interest_cache();
+    let captured = LogCapture::start();
     let handler = handler();
     let node = launched(&handler, 7).await;
     handler.handle(&stopped(&node, 6)).await.unwrap();
@@ -218,7 +210,7 @@ async fn the_log_of_a_whole_run_never_contains_the_agent_secret() {
         ))
         .await
         .unwrap();
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(
         log.contains("agent ecs-linux-7 stopped: Essential container in task exited"),
         "{log}"

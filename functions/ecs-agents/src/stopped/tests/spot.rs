@@ -1,5 +1,6 @@
 //! Spot warnings Jenkins refuses to act on for want of Agent/Disconnect.
 
+use super::log_capture::LogCapture;
 use super::*;
 use crate::jenkins::JenkinsError;
 
@@ -42,13 +43,7 @@ async fn a_spot_warning_without_agent_disconnect_is_done_and_the_final_stop_stil
 
 #[tokio::test]
 async fn the_missing_permission_is_logged_once_per_instance() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = LogCapture::start();
     let handler = handler();
     let jenkins = &handler.launcher().deployment().jenkins;
     for item in [7, 8] {
@@ -56,8 +51,13 @@ async fn the_missing_permission_is_logged_once_per_instance() {
         jenkins.fail_next(Call::MarkOffline, disconnect_missing());
         handler.handle(&spot_warning(&node)).await.unwrap();
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert_eq!(log.matches("Agent/Disconnect").count(), 1, "{log}");
+    let log = captured.text();
+    // Said once at a level operators see; the debug lines may repeat it.
+    let said = log
+        .lines()
+        .filter(|l| !l.contains("DEBUG") && l.contains("Agent/Disconnect"))
+        .count();
+    assert_eq!(said, 1, "{log}");
 }
 
 #[tokio::test]

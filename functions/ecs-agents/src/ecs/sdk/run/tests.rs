@@ -204,6 +204,19 @@ fn capacity_failures_are_transient_and_configuration_failures_permanent() {
 }
 
 #[test]
+fn failures_whose_reason_says_they_pass_are_transient() {
+    for text in crate::ecs::transient::REAL_TEXTS {
+        assert!(failure(text, None).retryable, "{text}");
+    }
+    // Fargate's quota may come as the detail of a reason we do not know.
+    let quota = failure(
+        "UNKNOWN",
+        Some("You've reached the limit on the number of vCPUs you can run concurrently"),
+    );
+    assert!(quota.retryable, "{quota:?}");
+}
+
+#[test]
 fn a_failure_reads_reason_colon_detail() {
     let failure = failure("ATTRIBUTE", Some("ecs.cpu-architecture"));
     assert_eq!(failure.reason, "ATTRIBUTE: ecs.cpu-architecture");
@@ -281,4 +294,34 @@ async fn the_sdk_retries_throttled_run_task_calls_before_answering() {
         }
     );
     assert_eq!(run.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn ec2_throttling_wrapped_in_an_invalid_parameter_error_is_transient() {
+    // ECS's words when EC2 throttles its network lookups (docs/aws.md §9).
+    let message = "Error retrieving security group information for [sg-05937427457b61ff5]: \
+        Request limit exceeded. (ErrorCode: RequestLimitExceeded)";
+    let run = mock!(Client::run_task)
+        .sequence()
+        .http_status(400, error_body("InvalidParameterException", message))
+        .build();
+    let (ecs, _) = adapter(&[&run]);
+    let error = ecs.run(&launch(&template(FARGATE))).await.unwrap_err();
+    assert!(
+        matches!(&error, EcsError::Throttled(m) if m.contains(message)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_fargate_vcpu_quota_as_a_run_task_error_is_transient() {
+    let message = "You've reached the limit on the number of vCPUs you can run concurrently";
+    let run = mock!(Client::run_task)
+        .sequence()
+        .http_status(400, error_body("ClientException", message))
+        .build();
+    let (ecs, _) = adapter(&[&run]);
+    let error = ecs.run(&launch(&template(FARGATE))).await.unwrap_err();
+    assert!(error.is_retryable(), "{error:?}");
+    assert!(error.to_string().contains(message), "{error}");
 }

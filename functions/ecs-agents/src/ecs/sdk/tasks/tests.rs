@@ -14,13 +14,18 @@ fn arn(n: usize) -> String {
     format!("arn:aws:ecs:eu-west-1:123456789012:task/agents/{n:032x}")
 }
 
-/// ListTasks over `count` tasks, 100 per page, checking the filters.
+/// ListTasks over `count` tasks, 100 per page, for this deployment's
+/// `startedBy` alone (docs/aws.md §8: it must be the only filter).
 fn listing(count: usize) -> Rule {
     mock!(Client::list_tasks)
         .match_requests(|req| {
             req.cluster() == Some(CLUSTER)
                 && req.started_by() == Some(STARTED_BY)
-                && req.desired_status() == Some(&DesiredStatus::Running)
+                && req.desired_status().is_none()
+                && req.family().is_none()
+                && req.service_name().is_none()
+                && req.container_instance().is_none()
+                && req.launch_type().is_none()
         })
         .then_compute_output(move |req| {
             let start: usize = req.next_token().map_or(0, |t| t.parse().unwrap());
@@ -70,6 +75,22 @@ async fn active_tasks_pages_through_the_listing_and_describes_100_at_a_time() {
         .collect();
     assert_eq!(sizes, [100, 50]);
     assert_eq!(tasks[101].task_arn, arn(101));
+}
+
+#[tokio::test]
+async fn this_deployments_tasks_are_listed_by_started_by_alone() {
+    let (list, describe) = (listing(150), describing());
+    let (ecs, wire) = adapter(&[&list, &describe]);
+    ecs.active_tasks().await.unwrap();
+    let pages = wire.bodies("ListTasks");
+    assert_eq!(
+        pages[0],
+        serde_json::json!({"cluster": CLUSTER, "startedBy": STARTED_BY, "maxResults": 100})
+    );
+    assert_eq!(
+        pages[1],
+        serde_json::json!({"cluster": CLUSTER, "startedBy": STARTED_BY, "maxResults": 100, "nextToken": "100"})
+    );
 }
 
 #[tokio::test]

@@ -9,15 +9,18 @@ mod build;
 mod cloud;
 mod container;
 mod decode;
+mod diff;
 mod error;
 mod fargate;
 pub mod identity;
 mod inherit;
 mod metadata;
+mod pinned;
 mod placement;
 mod render;
 pub mod spec;
 mod template;
+mod version;
 
 use std::collections::{HashMap, HashSet};
 
@@ -27,11 +30,14 @@ pub use cloud::{
     Cloud, DEFAULT_IMAGE, DEFAULT_LAUNCH_TIMEOUT, DEFAULT_MAX_AGENTS, MAX_CLOUD_NAME,
     RegionMismatch, SecretDelivery,
 };
+pub use diff::{CloudChange, ConfigDiff, ServedChange, TaskChange};
 pub use error::{ConfigError, ConfigErrors};
+pub use pinned::Pinned;
 pub use template::{
     AGENT_CONTAINER, AgentTemplate, AwsVpc, Capacity, DEFAULT_REMOTE_FS, LaunchSettings,
     LaunchType, Resources, Retention, TaskSource,
 };
+pub use version::{ConfigVersion, VersionedConfig};
 
 use crate::labels::LabelExpr;
 use error::Errors;

@@ -7,7 +7,8 @@
 //! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
 //!    [`metrics`], and [`events`] (the agent-event port, with its adapter);
 //! 2. [`config`]: the agents file, and what makes a node or task ours;
-//! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`];
+//! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`], and
+//!    [`live_config`] (the published agents file a running function follows);
 //! 4. [`ports`]: the three ports as one type parameter, and the deployment;
 //! 5. [`launch`]: one agent for one queued build, and retiring agents;
 //! 6. the use cases behind the functions: [`webhook`], [`stopped`], [`reconcile`];
@@ -30,6 +31,7 @@ pub mod config;
 pub mod ecs;
 pub mod envfiles;
 pub mod jenkins;
+pub mod live_config;
 
 // 4. The ports as one type parameter.
 pub mod ports;

@@ -11,11 +11,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::config::AgentsConfig;
+use crate::config::{AgentsConfig, ConfigVersion, VersionedConfig};
 use crate::ecs::AgentTasks;
 use crate::envfiles::EnvFiles;
 use crate::events::EventPublisher;
 use crate::jenkins::JenkinsNodes;
+use crate::live_config::LiveConfig;
 
 /// Which adapter serves each port.
 pub trait Ports: 'static {
@@ -31,9 +32,12 @@ pub trait Ports: 'static {
 
 /// One deployment: its agents file, its ports, and the `startedBy` that
 /// marks its tasks. Built once per cold start and shared by the use cases.
+///
+/// The agents file may change while the instance lives (`live_config`): each
+/// invocation takes one version with [`Deployment::config_for_invocation`]
+/// and acts on it throughout.
 pub struct Deployment<P: Ports> {
-    /// The validated agents file.
-    pub config: Arc<AgentsConfig>,
+    agents: LiveConfig,
     /// The Jenkins port.
     pub jenkins: P::Jenkins,
     /// The ECS port.
@@ -46,7 +50,8 @@ pub struct Deployment<P: Ports> {
 }
 
 impl<P: Ports> Deployment<P> {
-    /// A deployment of `config` acting through these adapters.
+    /// A deployment of `config`, which never changes, acting through these
+    /// adapters; [`Deployment::following`] makes it follow a published file.
     pub fn new(
         config: Arc<AgentsConfig>,
         jenkins: P::Jenkins,
@@ -55,8 +60,9 @@ impl<P: Ports> Deployment<P> {
         files: P::Files,
     ) -> Self {
         let started_by = config.cloud.started_by();
+        let unversioned = VersionedConfig::new(config, ConfigVersion::published("unversioned"));
         Self {
-            config,
+            agents: LiveConfig::fixed(unversioned),
             jenkins,
             ecs,
             events,
@@ -65,17 +71,50 @@ impl<P: Ports> Deployment<P> {
         }
     }
 
+    /// The same deployment acting on `agents` instead: a fixed version, or
+    /// one that follows the published file. Its cloud name and cluster must
+    /// be this deployment's (a followed file's are pinned to its seed's).
+    pub fn following(mut self, agents: LiveConfig) -> Self {
+        self.started_by = agents.current().cloud.started_by();
+        self.agents = agents;
+        self
+    }
+
     /// The ECS `startedBy` of this deployment's tasks (computed once).
     pub fn started_by(&self) -> &str {
         &self.started_by
+    }
+
+    /// The agents file version in use now, without reading anything.
+    pub fn config(&self) -> Arc<VersionedConfig> {
+        self.agents.current()
+    }
+
+    /// The agents file version one invocation acts on: the published file is
+    /// read first when a read is due. Ask once per invocation, launch or run,
+    /// and keep the answer.
+    pub async fn config_for_invocation(&self) -> Arc<VersionedConfig> {
+        if let Some(next) = self.agents.refresh(&self.events).await {
+            // A template that comes back later (a rollback) is resolved
+            // afresh: its old revision may have been deregistered meanwhile.
+            self.ecs.retain_task_definitions(&next);
+        }
+        self.agents.current()
+    }
+
+    /// How this deployment follows the published agents file.
+    pub fn agents_file(&self) -> &LiveConfig {
+        &self.agents
     }
 }
 
 impl<P: Ports> fmt::Debug for Deployment<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = self.config();
         f.debug_struct("Deployment")
-            .field("cloud", &self.config.cloud.name)
-            .field("templates", &self.config.templates.len())
+            .field("cloud", &config.cloud.name)
+            .field("config_version", config.version())
+            .field("templates", &config.templates.len())
             .field("started_by", &self.started_by)
             .finish_non_exhaustive()
     }
@@ -100,12 +139,14 @@ impl Deployment<Fakes> {
     pub fn with_fakes(yaml: &str) -> Self {
         let config =
             AgentsConfig::from_yaml(yaml).unwrap_or_else(|errors| panic!("test config: {errors}"));
+        let version = ConfigVersion::built_in(yaml);
         Self::new(
-            Arc::new(config),
+            Arc::new(config.clone()),
             crate::jenkins::fake::FakeJenkins::new(),
             crate::ecs::fake::FakeEcs::new(),
             crate::events::fake::FakePublisher::new(),
             crate::envfiles::fake::FakeEnvFiles::new(),
         )
+        .following(LiveConfig::fixed(VersionedConfig::new(config, version)))
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ecs_agents::bootstrap::{self, Settings};
-use ecs_agents::config::AgentsConfig;
+use ecs_agents::config::{AgentsConfig, ConfigVersion, VersionedConfig};
 use ecs_agents::launch::LauncherOptions;
 use ecs_agents::reconcile::ReconcileOptions;
 use ecs_agents::secret::Secret;
@@ -84,7 +84,11 @@ impl World {
         let backends = Backends::start().await?;
         let agents = backends.agents(AGENTS).await?;
         let settings = Settings {
-            config: Arc::new(AgentsConfig::from_yaml(&agents).map_err(|e| anyhow::anyhow!("{e}"))?),
+            config: Arc::new(VersionedConfig::new(
+                AgentsConfig::from_yaml(&agents).map_err(|e| anyhow::anyhow!("{e}"))?,
+                ConfigVersion::local_file(&agents),
+            )),
+            agents_file: None,
             jenkins_api_url: backends.jenkins.base_url().to_owned(),
             jenkins_user: "admin".into(),
             jenkins_token_secret: "jenkins/api-token".into(),

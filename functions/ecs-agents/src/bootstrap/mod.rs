@@ -6,6 +6,7 @@
 //! in each `main`: it reads the same variables (`AWS_LAMBDA_LOG_FORMAT`,
 //! `AWS_LAMBDA_LOG_LEVEL`, `RUST_LOG`) that SAM's `LoggingConfig` sets.
 
+mod agents_file;
 mod ca_bundle;
 mod secrets_manager;
 
@@ -14,10 +15,11 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 
+pub use agents_file::{AgentsFileSettings, DEFAULT_KEY, DEFAULT_REFRESH};
 pub use ca_bundle::{CaBundleReadError, CaBundleSource, read_ca_bundle};
 pub use secrets_manager::{SecretsError, read_secret};
 
-use crate::config::{AgentsConfig, ConfigErrors, RegionMismatch, SecretDelivery};
+use crate::config::{AgentsConfig, ConfigErrors, RegionMismatch, SecretDelivery, VersionedConfig};
 use crate::ecs::sdk::EcsAgentTasks;
 use crate::envfiles::s3::S3EnvFiles;
 use crate::events::eventbridge::EventBridgePublisher;
@@ -27,8 +29,8 @@ use crate::ports::{Deployment, Ports};
 use crate::reconcile::ReconcileOptions;
 use crate::secret::Secret;
 
-/// The agents file built into the functions (`infra/agents.yaml`), so a
-/// deployment carries exactly the templates `ecs-agents check` validated.
+/// The agents file built into the functions (`infra/agents.yaml`): what a
+/// deployment acts on until a file is published to its bucket (the seed).
 pub const EMBEDDED_AGENTS: &str = include_str!("../../../../infra/agents.yaml");
 
 /// The real adapters: Jenkins over HTTP; ECS, EventBridge and S3 through the SDK.
@@ -45,8 +47,11 @@ impl Ports for Live {
 /// Settings read from the environment at cold start.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The validated agents file.
-    pub config: Arc<AgentsConfig>,
+    /// The validated agents file the functions start from (the seed).
+    pub config: Arc<VersionedConfig>,
+    /// Where the published agents file is followed (`AGENTS_CONFIG_*`);
+    /// `None`: the seed is used throughout.
+    pub agents_file: Option<AgentsFileSettings>,
     /// Where the functions reach Jenkins' API (default: the cloud's jenkinsUrl).
     pub jenkins_api_url: String,
     /// Jenkins user owning the API token.
@@ -107,14 +112,7 @@ impl Settings {
 
     /// Reads settings through `lookup` (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let config = match lookup("AGENTS_CONFIG_FILE") {
-            Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|source| SettingsError::AgentsFile { path, source })?;
-                AgentsConfig::from_yaml(&text)?
-            }
-            None => AgentsConfig::from_yaml(EMBEDDED_AGENTS)?,
-        };
+        let config = agents_file::seed(&lookup)?;
         // Lambda always sets AWS_REGION; the SDK clients use it (see `sdk_config`).
         if let Some(functions) = lookup("AWS_REGION").filter(|r| !r.is_empty()) {
             config.cloud.check_region(&functions)?;
@@ -171,6 +169,7 @@ impl Settings {
                 budget: seconds("RECONCILE_BUDGET_SECONDS", reconcile.budget)?,
                 ..reconcile
             },
+            agents_file: agents_file::settings(&lookup)?,
             config: Arc::new(config),
         })
     }
@@ -262,7 +261,7 @@ pub async fn deployment(
         token,
         &roots,
     )?;
-    let config = Arc::clone(&settings.config);
+    let config = settings.config.config();
     let ecs = EcsAgentTasks::new(
         aws_sdk_ecs::Client::new(sdk),
         config.cloud.cluster.clone(),
@@ -279,7 +278,11 @@ pub async fn deployment(
         &config.cloud.name,
         &region,
     );
-    Ok(Deployment::new(config, jenkins, ecs, events, files))
+    let deployment = Deployment::new(Arc::clone(config), jenkins, ecs, events, files)
+        .following(agents_file::live_config(settings, sdk));
+    // The published file is read at cold start, not in the first invocation.
+    deployment.config_for_invocation().await;
+    Ok(deployment)
 }
 
 /// An S3 client; path-style addressing when an endpoint is configured (a

@@ -209,3 +209,87 @@ fn the_launch_deadline_is_read_and_never_zero() {
         "{error}"
     );
 }
+
+const BASE: [(&str, &str); 3] = [
+    ("JENKINS_USER", "ci"),
+    ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
+    ("JENKINS_API_TOKEN_SECRET_ID", "t"),
+];
+
+#[test]
+fn without_a_bucket_the_built_in_agents_file_is_used_throughout() {
+    let settings = Settings::from_lookup(env(&BASE)).unwrap();
+    assert_eq!(settings.agents_file, None);
+    assert_eq!(
+        settings.config.version(),
+        &crate::config::ConfigVersion::built_in(EMBEDDED_AGENTS)
+    );
+}
+
+#[test]
+fn the_published_file_is_followed_every_thirty_seconds_by_default() {
+    let set = [
+        BASE[0],
+        BASE[1],
+        BASE[2],
+        ("AGENTS_CONFIG_BUCKET", "stack-agents"),
+    ];
+    let settings = Settings::from_lookup(env(&set)).unwrap();
+    assert_eq!(
+        settings.agents_file,
+        Some(AgentsFileSettings {
+            bucket: "stack-agents".into(),
+            key: "agents.yaml".into(),
+            refresh: Duration::from_secs(30),
+        })
+    );
+}
+
+#[test]
+fn the_key_and_refresh_interval_are_read_and_zero_reads_every_time() {
+    let set = [
+        BASE[0],
+        BASE[1],
+        BASE[2],
+        ("AGENTS_CONFIG_BUCKET", "b"),
+        ("AGENTS_CONFIG_KEY", "ci/agents.yaml"),
+        ("AGENTS_CONFIG_REFRESH_SECONDS", "0"),
+    ];
+    let file = Settings::from_lookup(env(&set))
+        .unwrap()
+        .agents_file
+        .unwrap();
+    assert_eq!(
+        (file.key.as_str(), file.refresh),
+        ("ci/agents.yaml", Duration::ZERO)
+    );
+    let bad = [
+        BASE[0],
+        BASE[1],
+        BASE[2],
+        ("AGENTS_CONFIG_BUCKET", "b"),
+        ("AGENTS_CONFIG_REFRESH_SECONDS", "1m"),
+    ];
+    assert_eq!(
+        Settings::from_lookup(env(&bad)).unwrap_err().to_string(),
+        "environment variable AGENTS_CONFIG_REFRESH_SECONDS: `1m` is not a number of seconds"
+    );
+}
+
+#[test]
+fn a_local_agents_file_is_known_by_its_content() {
+    let text = "cloud: {name: ecs, cluster: agents, jenkinsUrl: 'https://ci.example.com'}\n\
+                templates: [{name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}]\n";
+    let file = agents_file("version", text);
+    let set = [
+        BASE[0],
+        BASE[1],
+        BASE[2],
+        ("AGENTS_CONFIG_FILE", file.to_str().unwrap()),
+    ];
+    let settings = Settings::from_lookup(env(&set)).unwrap();
+    assert_eq!(
+        settings.config.version(),
+        &crate::config::ConfigVersion::local_file(text)
+    );
+}

@@ -39,6 +39,7 @@ struct State {
     run_delays: VecDeque<Duration>,
     list_failure: Option<EcsError>,
     stopped_list_failure: Option<EcsError>,
+    retained: Vec<Vec<String>>,
 }
 
 impl FakeEcs {
@@ -114,6 +115,11 @@ impl FakeEcs {
         self.lock().runs
     }
 
+    /// The templates each `retain_task_definitions` call kept, in order.
+    pub fn retained(&self) -> Vec<Vec<String>> {
+        self.lock().retained.clone()
+    }
+
     /// How many `active_tasks` calls were made.
     pub fn list_calls(&self) -> usize {
         self.lock().lists
@@ -127,6 +133,11 @@ impl FakeEcs {
 }
 
 impl AgentTasks for FakeEcs {
+    fn retain_task_definitions(&self, config: &AgentsConfig) {
+        let names = config.templates.iter().map(|t| t.name.clone()).collect();
+        self.lock().retained.push(names);
+    }
+
     async fn task_definition(
         &self,
         template: &AgentTemplate,

@@ -14,7 +14,7 @@ pub mod transient;
 use std::future::Future;
 
 use crate::config::spec::PlacementStrategySpec;
-use crate::config::{AgentTemplate, AwsVpc, Capacity};
+use crate::config::{AgentTemplate, AgentsConfig, AwsVpc, Capacity};
 use crate::naming::AgentName;
 use crate::secret::Secret;
 
@@ -164,6 +164,12 @@ pub trait AgentTasks: Send + Sync {
         &self,
         template: &AgentTemplate,
     ) -> impl Future<Output = Result<TaskDefinitionRef, EcsError>> + Send;
+
+    /// Forgets the task definitions resolved for templates `config` no longer
+    /// renders, after the agents file changed under a warm instance: if one
+    /// comes back (a rollback), its revision is looked up again rather than
+    /// trusted, since the reconciler may have deregistered it meanwhile.
+    fn retain_task_definitions(&self, config: &AgentsConfig);
 
     /// Starts one agent task. A response with a task *and* a failure counts
     /// as started: with one task per call, the task exists.

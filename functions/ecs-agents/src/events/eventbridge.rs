@@ -9,7 +9,7 @@ use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::operation::put_events::PutEventsOutput;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 
-use super::{AgentEvent, EventPublisher, PublishError, SOURCE};
+use super::{AgentEvent, CONFIG_REJECTED, ConfigRejected, EventPublisher, PublishError, SOURCE};
 
 /// Publishes agent events to one event bus.
 #[derive(Debug, Clone)]
@@ -35,11 +35,26 @@ impl EventBridgePublisher {
 
 impl EventPublisher for EventBridgePublisher {
     async fn publish(&self, event: &AgentEvent) -> Result<(), PublishError> {
-        let detail = serde_json::to_string(event)
+        self.put(event.kind.detail_type(), event).await
+    }
+
+    async fn publish_rejected_config(&self, event: &ConfigRejected) -> Result<(), PublishError> {
+        self.put(CONFIG_REJECTED, event).await
+    }
+}
+
+impl EventBridgePublisher {
+    /// One entry of `detail_type` with `detail` as JSON.
+    async fn put(
+        &self,
+        detail_type: &str,
+        detail: &impl serde::Serialize,
+    ) -> Result<(), PublishError> {
+        let detail = serde_json::to_string(detail)
             .map_err(|e| PublishError(format!("event detail is not JSON: {e}")))?;
         let entry = PutEventsRequestEntry::builder()
             .source(SOURCE)
-            .detail_type(event.kind.detail_type())
+            .detail_type(detail_type)
             .detail(detail)
             .event_bus_name(&self.bus_name)
             .build();
@@ -82,6 +97,7 @@ mod tests {
             kind: AgentEventKind::AgentLaunched,
             node: "ecs-linux-42".into(),
             template: "linux".into(),
+            config_version: "v1".into(),
             queue_item: Some(42),
             task_arn: Some("arn:aws:ecs:eu-west-1:1:task/agents/abc".into()),
             reason: None,
@@ -102,6 +118,7 @@ mod tests {
                     && entry.event_bus_name() == Some("agents-bus")
                     && detail["node"] == "ecs-linux-42"
                     && detail["queueItem"] == 42
+                    && detail["configVersion"] == "v1"
             })
             .then_output(|| {
                 PutEventsOutput::builder()
@@ -115,6 +132,32 @@ mod tests {
             .publish(&launched())
             .await;
         // THEN one call was made and it succeeded
+        assert_eq!(result, Ok(()));
+        assert_eq!(put.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_rejected_agents_file_is_published_as_agents_config_rejected() {
+        let put = mock!(Client::put_events)
+            .match_requests(|req| {
+                let [entry] = req.entries() else { return false };
+                let detail: serde_json::Value =
+                    serde_json::from_str(entry.detail().unwrap_or_default()).unwrap_or_default();
+                entry.detail_type() == Some("AgentsConfigRejected")
+                    && entry.source() == Some(SOURCE)
+                    && detail["rejectedVersion"] == "v2"
+                    && detail["configVersion"] == "v1"
+            })
+            .then_output(|| PutEventsOutput::builder().failed_entry_count(0).build());
+        let client = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&put]);
+        let event = ConfigRejected {
+            config_version: "v1".into(),
+            rejected_version: Some("v2".into()),
+            reason: "not valid YAML".into(),
+        };
+        let result = EventBridgePublisher::new(client, "default")
+            .publish_rejected_config(&event)
+            .await;
         assert_eq!(result, Ok(()));
         assert_eq!(put.num_calls(), 1);
     }

@@ -8,6 +8,7 @@ use super::*;
 #[derive(Debug, Default)]
 pub struct FakePublisher {
     published: Mutex<Vec<AgentEvent>>,
+    rejected_configs: Mutex<Vec<ConfigRejected>>,
     failing: Mutex<bool>,
 }
 
@@ -30,6 +31,14 @@ impl FakePublisher {
             .clone()
     }
 
+    /// Every `AgentsConfigRejected` published so far.
+    pub fn rejected_configs(&self) -> Vec<ConfigRejected> {
+        self.rejected_configs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// The first event of `kind` published so far.
     pub fn first(&self, kind: AgentEventKind) -> Option<AgentEvent> {
         self.published().into_iter().find(|e| e.kind == kind)
@@ -42,6 +51,17 @@ impl EventPublisher for FakePublisher {
             return Err(PublishError("event bus unavailable".into()));
         }
         self.published
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(event.clone());
+        Ok(())
+    }
+
+    async fn publish_rejected_config(&self, event: &ConfigRejected) -> Result<(), PublishError> {
+        if *self.failing.lock().unwrap_or_else(|p| p.into_inner()) {
+            return Err(PublishError("event bus unavailable".into()));
+        }
+        self.rejected_configs
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(event.clone());

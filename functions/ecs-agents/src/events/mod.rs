@@ -1,7 +1,9 @@
-//! Agent lifecycle events for operators and dashboards, published to
-//! EventBridge ([`eventbridge`]) with source [`SOURCE`]. Publishing is best
+//! Agent lifecycle events for operators and dashboards, and
+//! `AgentsConfigRejected` ([`ConfigRejected`]), published to EventBridge
+//! ([`eventbridge`]) with source [`SOURCE`]. Publishing is best
 //! effort: a failure is logged by the caller and never fails a launch.
 
+mod config_rejected;
 #[cfg(feature = "adapters")]
 pub mod eventbridge;
 #[cfg(any(test, feature = "test-util"))]
@@ -12,6 +14,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
+pub use config_rejected::{CONFIG_REJECTED, ConfigRejected};
 pub use stop_report::{ContainerEnd, StopReport};
 
 /// EventBridge `source` of every event we publish.
@@ -28,6 +31,9 @@ pub struct AgentEvent {
     pub node: String,
     /// Template name.
     pub template: String,
+    /// The version of the agents file the publishing function acted on
+    /// (`configVersion`: an S3 version id, or `built-in-…`/`file-…`).
+    pub config_version: String,
     /// Jenkins queue item the agent was launched for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_item: Option<u64>,
@@ -73,4 +79,10 @@ pub struct PublishError(pub String);
 pub trait EventPublisher: Send + Sync {
     /// Publishes one event.
     fn publish(&self, event: &AgentEvent) -> impl Future<Output = Result<(), PublishError>> + Send;
+
+    /// Publishes that a published agents file was refused (`AgentsConfigRejected`).
+    fn publish_rejected_config(
+        &self,
+        event: &ConfigRejected,
+    ) -> impl Future<Output = Result<(), PublishError>> + Send;
 }

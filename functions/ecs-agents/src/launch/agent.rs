@@ -11,7 +11,7 @@ use tracing::{info, warn};
 use super::request;
 use super::{CLEANUP_GRACE, LaunchError, LaunchOutcome, Launcher, QueuedBuild};
 use crate::clock::now_ms;
-use crate::config::{AgentTemplate, SecretDelivery};
+use crate::config::{AgentTemplate, Cloud, SecretDelivery, VersionedConfig};
 use crate::ecs::{AgentEnvironment, AgentTasks, EcsError, RunOutcome, SECRET_VARIABLE};
 use crate::envfiles::{self, EnvFiles};
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
@@ -22,27 +22,30 @@ use crate::ports::Ports;
 use crate::secret::Secret;
 
 impl<P: Ports> Launcher<P> {
-    /// Launches agent `name`, within the launch deadline from now.
+    /// Launches agent `name` of `template` (of `config`), within the launch
+    /// deadline from now.
     pub(crate) async fn launch_agent(
         &self,
+        config: &VersionedConfig,
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: AgentName,
     ) -> Result<LaunchOutcome, LaunchError> {
-        self.launch_agent_until(build, template, name, self.deadline())
+        self.launch_agent_until(config, build, template, name, self.deadline())
             .await
     }
 
     /// Launches agent `name`, giving up at `deadline` (see `deadline`).
     pub(crate) async fn launch_agent_until(
         &self,
+        config: &VersionedConfig,
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: AgentName,
         deadline: Instant,
     ) -> Result<LaunchOutcome, LaunchError> {
         let deployment = &self.deployment;
-        let node = request::agent_node(&deployment.config.cloud, template, &name, build, now_ms());
+        let node = request::agent_node(&config.cloud, template, &name, build, now_ms());
         // A creation still waiting at the deadline is not deleted: whether it
         // was this launch's or a concurrent delivery's cannot be told, and an
         // agentless node is the reconciler's ghost to delete.
@@ -56,9 +59,13 @@ impl<P: Ports> Launcher<P> {
             // Nothing to delete yet, but reported like any failed launch: a
             // refusal such as a missing Agent/Create is news to whoever
             // watches AgentLaunchFailed and the log, not only to the caller.
-            Err(error) => return Err(self.report_failure(error, build, template, &name).await),
+            Err(error) => {
+                return Err(self
+                    .report_failure(config, error, build, template, &name)
+                    .await);
+            }
         };
-        let start = self.start_task(build, template, &name);
+        let start = self.start_task(&config.cloud, build, template, &name);
         let started = self
             .in_time(deadline, &name, "starting its task", start)
             .await
@@ -71,15 +78,17 @@ impl<P: Ports> Launcher<P> {
                     .metric("Launches", "Count", 1.0)
                     .metric("QueueToLaunchMs", "Milliseconds", waited)
                     .emit();
-                info!(node = %name, template = %template.name, task_arn = %task_arn, "agent launched");
-                self.publish(
-                    AgentEventKind::AgentLaunched,
-                    &name,
-                    template,
-                    build,
-                    Some(task_arn.clone()),
-                    None,
-                )
+                info!(node = %name, template = %template.name, task_arn = %task_arn, config_version = %config.version(), "agent launched");
+                self.publish(AgentEvent {
+                    task_arn: Some(task_arn.clone()),
+                    ..event(
+                        config,
+                        AgentEventKind::AgentLaunched,
+                        &name,
+                        template,
+                        build,
+                    )
+                })
                 .await;
                 Ok(LaunchOutcome::Launched {
                     node: name,
@@ -97,15 +106,21 @@ impl<P: Ports> Launcher<P> {
                     task_arn: None,
                 })
             }
-            Err(failure) => Err(self
-                .clean_up(failure, created, build, template, &name, deadline)
-                .await),
+            Err(failure) => {
+                let error = self
+                    .clean_up(&config.cloud, failure, created, &name, deadline)
+                    .await;
+                Err(self
+                    .report_failure(config, error, build, template, &name)
+                    .await)
+            }
         }
     }
 
     /// Reads the secret and runs the task; the node exists.
     async fn start_task(
         &self,
+        cloud: &Cloud,
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: &AgentName,
@@ -121,7 +136,9 @@ impl<P: Ports> Launcher<P> {
             .task_definition(template)
             .await
             .map_err(|e| TaskStart::ecs(e, name))?;
-        let environment = self.agent_environment(template, name, secret).await?;
+        let environment = self
+            .agent_environment(cloud, template, name, secret)
+            .await?;
         let launch = request::task_launch(
             template,
             definition,
@@ -143,11 +160,11 @@ impl<P: Ports> Launcher<P> {
     /// to its environment file, as the cloud delivers secrets.
     async fn agent_environment(
         &self,
+        cloud: &Cloud,
         template: &AgentTemplate,
         name: &AgentName,
         secret: Secret,
     ) -> Result<AgentEnvironment, TaskStart> {
-        let cloud = &self.deployment.config.cloud;
         let variables = request::environment(cloud, template, name);
         match cloud.secret_delivery {
             SecretDelivery::TaskOverride => Ok(AgentEnvironment::Overrides { variables, secret }),
@@ -165,13 +182,12 @@ impl<P: Ports> Launcher<P> {
     }
 
     /// Deletes the node this launch created (by `deadline` plus
-    /// [`CLEANUP_GRACE`]), reports, and passes the error on.
+    /// [`CLEANUP_GRACE`]) and its environment file; the launch's error.
     async fn clean_up(
         &self,
+        cloud: &Cloud,
         failure: TaskStart,
         created: Created,
-        build: &QueuedBuild,
-        template: &AgentTemplate,
         name: &AgentName,
         deadline: Instant,
     ) -> LaunchError {
@@ -195,7 +211,6 @@ impl<P: Ports> Launcher<P> {
         }
         // The file (if this launch wrote one) holds the secret of a node
         // that is gone; a duplicate's launch leaves the first one's alone.
-        let cloud = &self.deployment.config.cloud;
         if created == Created::New && cloud.secret_delivery == SecretDelivery::EnvironmentFile {
             let delete = self.deployment.files.delete(name);
             if !matches!(
@@ -205,20 +220,21 @@ impl<P: Ports> Launcher<P> {
                 warn!(node = %name, "could not delete the environment file of a failed launch; the reconciler will");
             }
         }
-        self.report_failure(error, build, template, name).await
+        error
     }
 
     /// Logs, counts and (if permanent) publishes a failed launch, and passes
     /// the error on.
     pub(super) async fn report_failure(
         &self,
+        config: &VersionedConfig,
         error: LaunchError,
         build: &QueuedBuild,
         template: &AgentTemplate,
         name: &AgentName,
     ) -> LaunchError {
         let retryable = error.is_retryable();
-        warn!(node = %name, reason = %error, retryable, "agent launch failed");
+        warn!(node = %name, reason = %error, retryable, config_version = %config.version(), "agent launch failed");
         // The dashboard's and alarms' dimension values: kept as first published.
         let class = if retryable { "transient" } else { "permanent" };
         Record::new([
@@ -233,40 +249,41 @@ impl<P: Ports> Launcher<P> {
             .emit();
         self.usage.invalidate();
         if let LaunchError::Permanent(_) = &error {
-            self.publish(
-                AgentEventKind::AgentLaunchFailed,
-                name,
-                template,
-                build,
-                None,
-                Some(error.to_string()),
-            )
+            let kind = AgentEventKind::AgentLaunchFailed;
+            self.publish(AgentEvent {
+                reason: Some(error.to_string()),
+                ..event(config, kind, name, template, build)
+            })
             .await;
         }
         error
     }
 
-    async fn publish(
-        &self,
-        kind: AgentEventKind,
-        name: &AgentName,
-        template: &AgentTemplate,
-        build: &QueuedBuild,
-        task_arn: Option<String>,
-        reason: Option<String>,
-    ) {
-        let event = AgentEvent {
-            kind,
-            node: name.to_string(),
-            template: template.name.clone(),
-            queue_item: Some(build.queue_item),
-            task_arn,
-            reason,
-            stop: None,
-        };
+    async fn publish(&self, event: AgentEvent) {
         if let Err(error) = self.deployment.events.publish(&event).await {
-            warn!(%error, kind = kind.detail_type(), "agent event not published");
+            warn!(%error, kind = event.kind.detail_type(), "agent event not published");
         }
+    }
+}
+
+/// The event of `kind` about agent `name` launched for `build` from `template`
+/// of `config`, without task or reason yet.
+fn event(
+    config: &VersionedConfig,
+    kind: AgentEventKind,
+    name: &AgentName,
+    template: &AgentTemplate,
+    build: &QueuedBuild,
+) -> AgentEvent {
+    AgentEvent {
+        kind,
+        node: name.to_string(),
+        template: template.name.clone(),
+        config_version: config.version().to_string(),
+        queue_item: Some(build.queue_item),
+        task_arn: None,
+        reason: None,
+        stop: None,
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::config::{AgentTemplate, AgentsConfig};
+use crate::config::{AgentTemplate, AgentsConfig, ConfigVersion, VersionedConfig};
 use crate::ecs::{AgentTask, AgentTasks, EcsError};
 
 /// What this deployment's agents hold now.
@@ -94,11 +94,21 @@ impl Usage {
     }
 }
 
-/// A per-instance count of this deployment's agents, refreshed when older than `ttl`.
+/// A per-instance count of this deployment's agents, refreshed when older
+/// than `ttl` or counted under another version of the agents file (which
+/// template an agent counts for, and what it holds, come from the file).
 #[derive(Debug)]
 pub(crate) struct UsageCache {
     ttl: Duration,
-    cached: Mutex<Option<(Instant, Usage)>>,
+    cached: Mutex<Option<Counted>>,
+}
+
+/// A count: when, under which version of the agents file, and what.
+#[derive(Debug)]
+struct Counted {
+    at: Instant,
+    version: ConfigVersion,
+    usage: Usage,
 }
 
 impl UsageCache {
@@ -112,23 +122,28 @@ impl UsageCache {
     /// The current usage, counted again from ECS when the cache is stale.
     pub(crate) async fn current(
         &self,
-        config: &AgentsConfig,
+        config: &VersionedConfig,
         ecs: &impl AgentTasks,
     ) -> Result<Usage, EcsError> {
-        if let Some((at, usage)) = self.lock().as_ref()
-            && at.elapsed() < self.ttl
+        if let Some(counted) = self.lock().as_ref()
+            && counted.at.elapsed() < self.ttl
+            && counted.version == *config.version()
         {
-            return Ok(usage.clone());
+            return Ok(counted.usage.clone());
         }
         let usage = Usage::from_tasks(config, &ecs.active_tasks().await?);
-        *self.lock() = Some((Instant::now(), usage.clone()));
+        *self.lock() = Some(Counted {
+            at: Instant::now(),
+            version: config.version().clone(),
+            usage: usage.clone(),
+        });
         Ok(usage)
     }
 
     /// Counts a launch this instance just made.
     pub(crate) fn record(&self, template: &AgentTemplate) {
-        if let Some((_, usage)) = self.lock().as_mut() {
-            usage.add(template);
+        if let Some(counted) = self.lock().as_mut() {
+            counted.usage.add(template);
         }
     }
 
@@ -137,7 +152,7 @@ impl UsageCache {
         *self.lock() = None;
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Usage)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Counted>> {
         self.cached
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

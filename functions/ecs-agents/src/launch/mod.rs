@@ -33,7 +33,7 @@ pub use outcome::LaunchOutcome;
 pub use request::client_token;
 pub use retire::RetireOutcome;
 
-use crate::config::{AgentTemplate, AgentsConfig, Retention};
+use crate::config::{AgentTemplate, Retention, VersionedConfig};
 use crate::jenkins::{JenkinsNodes, QueueItemState};
 use crate::labels::LabelExpr;
 use crate::ports::{Deployment, Ports};
@@ -105,9 +105,9 @@ impl<P: Ports> Launcher<P> {
         &self.deployment
     }
 
-    /// The agents file.
-    pub fn config(&self) -> &AgentsConfig {
-        &self.deployment.config
+    /// The agents file version in use now (a launch takes its own when it starts).
+    pub fn config(&self) -> Arc<VersionedConfig> {
+        self.deployment.config()
     }
 
     /// Forgets the counted agents, so the next launch counts again.
@@ -123,28 +123,29 @@ impl<P: Ports> Launcher<P> {
                 "unrestricted item: no label, so no template of ours serves it",
             ));
         };
-        let Some(template) = self.config().select(&expr) else {
+        let config = self.deployment.config_for_invocation().await;
+        let Some(template) = config.select(&expr) else {
             return Ok(LaunchOutcome::ignored(format!(
                 "no template serves {}",
                 expr.expression()
             )));
         };
-        self.launch_for(build, template, 0).await
+        self.launch_for(&config, build, template, 0).await
     }
 
-    /// [`Launcher::launch`] once the template is known (the reconciler may
-    /// know it from the node a queue item waits for), as launch `attempt`
-    /// for the item (0 for the first; the attempt names the agent, and so
-    /// its client token).
+    /// [`Launcher::launch`] once the template of `config` is known (the
+    /// reconciler may know it from the node a queue item waits for), as
+    /// launch `attempt` for the item (0 for the first; the attempt names the
+    /// agent, and so its client token).
     pub(crate) async fn launch_for(
         &self,
+        config: &VersionedConfig,
         build: &QueuedBuild,
         template: &AgentTemplate,
         attempt: u32,
     ) -> Result<LaunchOutcome, LaunchError> {
         let deadline = self.deadline();
-        let name = self
-            .config()
+        let name = config
             .cloud
             .agent_name(&template.name, build.queue_item, attempt);
         let still_queued = self.still_queued(build, template);
@@ -164,24 +165,32 @@ impl<P: Ports> Launcher<P> {
                     build.queue_item
                 )));
             }
-            Err(late) => return Err(self.report_failure(late, build, template, &name).await),
+            Err(late) => {
+                return Err(self
+                    .report_failure(config, late, build, template, &name)
+                    .await);
+            }
         }
-        let usage = self.usage.current(self.config(), &self.deployment.ecs);
+        let usage = self.usage.current(config, &self.deployment.ecs);
         let usage = match self
             .in_time(deadline, &name, "counting agents", usage)
             .await
         {
             Ok(usage) => usage.map_err(|e| LaunchError::ecs(None, e))?,
-            Err(late) => return Err(self.report_failure(late, build, template, &name).await),
+            Err(late) => {
+                return Err(self
+                    .report_failure(config, late, build, template, &name)
+                    .await);
+            }
         };
-        if let Some(reason) = usage.refusal(self.config(), template) {
+        if let Some(reason) = usage.refusal(config, template) {
             info!(template = %template.name, %reason, "launch deferred at cap");
             return Ok(LaunchOutcome::Deferred {
                 template: template.name.clone(),
                 reason,
             });
         }
-        self.launch_agent_until(build, template, name, deadline)
+        self.launch_agent_until(config, build, template, name, deadline)
             .await
     }
 

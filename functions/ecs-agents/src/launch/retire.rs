@@ -40,7 +40,8 @@ impl<P: Ports> Launcher<P> {
     #[tracing::instrument(skip_all, fields(node = %node))]
     pub async fn release(&self, node: &AgentName) -> Result<RetireOutcome, RetireError> {
         let deployment = &self.deployment;
-        if deployment.config.template_of(node.as_str()).is_none() {
+        let config = deployment.config_for_invocation().await;
+        if config.template_of(node.as_str()).is_none() {
             return Ok(RetireOutcome::Ignored {
                 reason: format!("{node} is not an agent of this deployment"),
             });
@@ -79,6 +80,7 @@ impl<P: Ports> Launcher<P> {
     #[tracing::instrument(skip_all, fields(queue_item))]
     pub async fn cancel(&self, queue_item: u64) -> Result<RetireOutcome, RetireError> {
         let deployment = &self.deployment;
+        let config = deployment.config_for_invocation().await;
         let tasks = deployment
             .ecs
             .active_tasks()
@@ -89,7 +91,7 @@ impl<P: Ports> Launcher<P> {
             let Some(node) = task.agent.clone() else {
                 continue;
             };
-            let parts = deployment.config.agent_parts(&node);
+            let parts = config.agent_parts(&node);
             if parts.map(|p| p.queue_item) != Some(queue_item) {
                 continue;
             }

@@ -50,6 +50,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tracing::info;
 
+use crate::config::VersionedConfig;
 use crate::ecs::{AgentTask, AgentTasks, EcsError, StoppedAgentTask};
 use crate::jenkins::{JenkinsError, JenkinsNodes, NodeInfo, QueueEntry};
 use crate::launch::{Launcher, MAX_START_ATTEMPTS};
@@ -94,6 +95,8 @@ impl Default for ReconcileOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
+    /// The version of the agents file the run acted on.
+    pub config_version: String,
     /// Items in the queue.
     pub queued: usize,
     /// Our agent nodes.
@@ -212,16 +215,19 @@ impl<P: Ports> Reconciler<P> {
     #[tracing::instrument(skip_all, fields(dry_run = self.options.dry_run))]
     pub async fn run(&self, now_ms: u64) -> Result<RunSummary, ReconcileError> {
         let started = Instant::now();
+        let config = self.deployment.config_for_invocation().await;
         let world = self.read(now_ms).await?;
         self.refusals.forget_gone(&world);
         let mut run = Run {
             reconciler: self,
-            started,
-            stopped: None,
             summary: RunSummary {
+                config_version: config.version().to_string(),
                 dry_run: self.options.dry_run,
                 ..Default::default()
             },
+            config,
+            started,
+            stopped: None,
         };
         run.summary.queued = world.queue.len();
         run.summary.tasks = world.tasks.len() + world.unnamed_tasks.len();
@@ -246,6 +252,7 @@ impl<P: Ports> Reconciler<P> {
             errors = s.errors.len(),
             dry_run = s.dry_run,
             out_of_time = s.out_of_time,
+            config_version = %s.config_version,
             "reconcile run"
         );
         Ok(run.summary)
@@ -274,6 +281,8 @@ impl<P: Ports> Reconciler<P> {
 /// One run in progress.
 pub(crate) struct Run<'a, P: Ports> {
     reconciler: &'a Reconciler<P>,
+    /// The agents file version the whole run acts on.
+    config: Arc<VersionedConfig>,
     started: Instant,
     /// This deployment's stopped tasks, read once a run needs them.
     stopped: Option<Vec<StoppedAgentTask>>,

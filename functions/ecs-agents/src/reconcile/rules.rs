@@ -1,5 +1,6 @@
 //! The reconcile rules, applied to one run's picture of the world.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tracing::info;
@@ -9,7 +10,7 @@ use super::presence::{Presence, Verdict};
 use super::why::{Wanted, understood, waiting_for};
 use super::{Run, World};
 use crate::config::identity::created_ms;
-use crate::config::{AgentTemplate, Retention, SecretDelivery};
+use crate::config::{AgentTemplate, Retention, SecretDelivery, VersionedConfig};
 use crate::ecs::{AgentTask, AgentTasks, StoppedAgentTask};
 use crate::envfiles::EnvFiles;
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
@@ -23,8 +24,13 @@ impl<P: Ports> Run<'_, P> {
         &self.reconciler.deployment
     }
 
+    /// The agents file version this run acts on throughout.
+    fn config(&self) -> Arc<VersionedConfig> {
+        Arc::clone(&self.config)
+    }
+
     pub(crate) async fn apply(&mut self, world: &World) {
-        let config = &self.reconciler.deployment.config;
+        let config = self.config();
         let ours: Vec<&NodeInfo> = world
             .nodes
             .iter()
@@ -42,17 +48,23 @@ impl<P: Ports> Run<'_, P> {
         self.orphans(world).await;
         self.stray_env_files(world).await;
         self.missed_demand(world, &ours).await;
-        self.stale_task_definitions().await;
+        self.stale_task_definitions(world.now_ms).await;
     }
 
     /// Deregisters revisions of hashes no template has any more. Skipped in
-    /// a dry run: finding them takes the same calls as removing them.
-    async fn stale_task_definitions(&mut self) {
+    /// a dry run: finding them takes the same calls as removing them. Skipped
+    /// too until the version in use has been published long enough for every
+    /// warm instance to have read it: one still on the version before may
+    /// launch from a revision this would deregister.
+    async fn stale_task_definitions(&mut self, now_ms: u64) {
         let options = self.reconciler.options;
         if options.dry_run || options.max_deregistrations == 0 || !self.in_time() {
             return;
         }
-        let config = &self.reconciler.deployment.config;
+        let config = self.config();
+        if !self.deployment().agents_file().settled(&config, now_ms) {
+            return;
+        }
         let keep: Vec<String> = config
             .templates
             .iter()
@@ -75,7 +87,7 @@ impl<P: Ports> Run<'_, P> {
     }
 
     async fn placeholders(&mut self, world: &World) {
-        for name in self.deployment().config.cloud.placeholder_nodes() {
+        for name in self.config().cloud.placeholder_nodes() {
             if !world.nodes.iter().any(|n| n.name == name) {
                 self.placeholder(name).await;
             }
@@ -106,7 +118,7 @@ impl<P: Ports> Run<'_, P> {
 
     async fn node_rules(&mut self, node: &NodeInfo, world: &World) {
         let options = self.reconciler.options;
-        let config = &self.reconciler.deployment.config;
+        let config = self.config();
         let age = created_ms(&node.description).map_or(Duration::MAX, |created| {
             ms(world.now_ms.saturating_sub(created))
         });
@@ -127,18 +139,18 @@ impl<P: Ports> Run<'_, P> {
 
     /// Retires an offline agent whose task runs, once it is not coming.
     async fn offline_agent(&mut self, node: &NodeInfo, task: Option<&AgentTask>, verdict: Verdict) {
-        let cloud = &self.reconciler.deployment.config.cloud;
+        let config = self.config();
         match verdict {
             Verdict::Wait => {}
             Verdict::NeverConnected => {
-                let timeout = cloud.agent_launch_timeout.as_secs();
                 self.summary.never_connected.push(node.name.clone());
                 self.retire(&node.name, task, "agent did not connect").await;
+                let timeout = config.cloud.agent_launch_timeout.as_secs();
                 let reason = format!("agent did not connect within {timeout} s");
                 self.report_failure(&node.name, reason).await;
             }
             Verdict::Disconnected => {
-                let window = cloud.agent_reconnect_window.as_secs() / 60;
+                let window = config.cloud.agent_reconnect_window.as_secs() / 60;
                 info!(node = %node.name, "agent disconnected and did not come back within {window} min");
                 self.summary.disconnected.push(node.name.clone());
                 self.retire(&node.name, task, "agent did not reconnect")
@@ -168,7 +180,7 @@ impl<P: Ports> Run<'_, P> {
             .idle_since
             .unwrap_or_else(|| *seen.entry(node.name.clone()).or_insert(now_ms));
         drop(seen);
-        let config = &self.reconciler.deployment.config;
+        let config = self.config();
         let Some(template) = config.template_of(node.name.as_str()) else {
             return false;
         };
@@ -208,9 +220,7 @@ impl<P: Ports> Run<'_, P> {
     /// the ghost grace may belong to a launch between writing it and RunTask.
     async fn stray_env_files(&mut self, world: &World) {
         let deployment = &self.reconciler.deployment;
-        if deployment.config.cloud.secret_delivery != SecretDelivery::EnvironmentFile
-            || !self.in_time()
-        {
+        if self.config.cloud.secret_delivery != SecretDelivery::EnvironmentFile || !self.in_time() {
             return;
         }
         let files = match deployment.files.list().await {
@@ -246,7 +256,7 @@ impl<P: Ports> Run<'_, P> {
             {
                 return;
             }
-            let config = &self.reconciler.deployment.config;
+            let config = self.config();
             let template = match entry
                 .why
                 .as_deref()
@@ -283,7 +293,7 @@ impl<P: Ports> Run<'_, P> {
                 Some(why) => Next::HoldBack(why),
                 None => {
                     let stopped = self.stopped_tasks().await;
-                    next_launch(config, entry.id, waited, stopped, max_attempts)
+                    next_launch(&config, entry.id, waited, stopped, max_attempts)
                 }
             };
             match next {
@@ -353,9 +363,9 @@ impl<P: Ports> Run<'_, P> {
     }
 
     async fn launch(&mut self, entry: &QueueEntry, template: &AgentTemplate, attempt: u32) {
+        let config = self.config();
         if self.reconciler.options.dry_run {
-            let cloud = &self.deployment().config.cloud;
-            let name = cloud.agent_name(&template.name, entry.id, attempt);
+            let name = config.cloud.agent_name(&template.name, entry.id, attempt);
             self.summary.launched.push(name);
             return;
         }
@@ -370,7 +380,7 @@ impl<P: Ports> Run<'_, P> {
         match self
             .reconciler
             .launcher
-            .launch_for(&build, template, attempt)
+            .launch_for(&config, &build, template, attempt)
             .await
         {
             Ok(LaunchOutcome::Launched { node, .. }) => self.summary.launched.push(node),
@@ -402,7 +412,7 @@ impl<P: Ports> Run<'_, P> {
     }
 
     async fn report_failure(&mut self, name: &AgentName, reason: String) {
-        let config = &self.reconciler.deployment.config;
+        let config = self.config();
         let event = AgentEvent {
             kind: AgentEventKind::AgentLaunchFailed,
             node: name.to_string(),
@@ -410,6 +420,7 @@ impl<P: Ports> Run<'_, P> {
                 .template_of(name.as_str())
                 .map(|t| t.name.clone())
                 .unwrap_or_default(),
+            config_version: config.version().to_string(),
             queue_item: config.agent_parts(name).map(|p| p.queue_item),
             task_arn: None,
             reason: Some(reason),

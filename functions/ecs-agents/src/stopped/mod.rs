@@ -37,7 +37,7 @@ use tracing::{info, warn};
 pub use event::EcsTaskStateChange;
 pub use relaunch::RelaunchOptions;
 
-use crate::config::SecretDelivery;
+use crate::config::{SecretDelivery, VersionedConfig};
 use crate::envfiles::EnvFiles;
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher, StopReport};
 use crate::jenkins::{Deleted, JenkinsError, JenkinsNodes};
@@ -144,6 +144,8 @@ impl<P: Ports> TaskStopped<P> {
         let Some(node) = self.our_agent(change) else {
             return Ok(TaskChangeOutcome::NotOurs);
         };
+        // Only now, for tasks of ours: other deployments' events cost nothing.
+        let config = self.deployment.config_for_invocation().await;
         if change.is_spot_warning() {
             return self.spot_warning(node).await;
         }
@@ -163,14 +165,17 @@ impl<P: Ports> TaskStopped<P> {
                 node: node.clone(),
                 source,
             })?;
-        self.forget_env_file(&node).await;
+        self.forget_env_file(&config, &node).await;
         let summary = report.summary();
         info!(node = %node, node_deleted = deleted == Deleted::Deleted, "agent {node} stopped: {summary}");
         let relaunched = match relaunch::start_failure(change) {
-            Some(failure) => self.after_failed_start(&node, &failure, change).await,
+            Some(failure) => {
+                self.after_failed_start(&config, &node, &failure, change)
+                    .await
+            }
             None => None,
         };
-        self.report_stop(change, &node, report).await;
+        self.report_stop(&config, change, &node, report).await;
         Ok(TaskChangeOutcome::Stopped {
             node,
             node_deleted: deleted == Deleted::Deleted,
@@ -182,8 +187,8 @@ impl<P: Ports> TaskStopped<P> {
     /// Deletes the stopped agent's environment file: it holds a secret that
     /// no task needs any more. Best effort: the reconciler and the bucket's
     /// lifecycle rule delete what this misses, so a failure is only logged.
-    async fn forget_env_file(&self, node: &AgentName) {
-        if self.deployment.config.cloud.secret_delivery != SecretDelivery::EnvironmentFile {
+    async fn forget_env_file(&self, config: &VersionedConfig, node: &AgentName) {
+        if config.cloud.secret_delivery != SecretDelivery::EnvironmentFile {
             return;
         }
         if let Err(error) = self.deployment.files.delete(node).await {
@@ -191,9 +196,12 @@ impl<P: Ports> TaskStopped<P> {
         }
     }
 
-    /// Our agent's name, if the task is this deployment's.
+    /// Our agent's name, if the task is this deployment's. Which tasks are
+    /// ours no version of the agents file changes (`config::Pinned`), so the
+    /// version in use answers without reading the published file.
     fn our_agent(&self, change: &EcsTaskStateChange) -> Option<AgentName> {
-        let cloud = &self.deployment.config.cloud;
+        let config = self.deployment.config();
+        let cloud = &config.cloud;
         if !cloud.owns_task(change.started_by.as_deref(), change.cluster_arn.as_deref()) {
             return None;
         }
@@ -204,7 +212,13 @@ impl<P: Ports> TaskStopped<P> {
             .or_else(|| change.environment("JENKINS_AGENT_NAME").map(AgentName::new))
     }
 
-    async fn report_stop(&self, change: &EcsTaskStateChange, node: &AgentName, report: StopReport) {
+    async fn report_stop(
+        &self,
+        config: &VersionedConfig,
+        change: &EcsTaskStateChange,
+        node: &AgentName,
+        report: StopReport,
+    ) {
         let key = (
             change.task_arn.clone().unwrap_or_default(),
             change.version.unwrap_or_default(),
@@ -222,7 +236,6 @@ impl<P: Ports> TaskStopped<P> {
         crate::metrics::Record::new([("StopCode", stop_code)])
             .metric("AgentsStopped", "Count", 1.0)
             .emit();
-        let config = &self.deployment.config;
         let event = AgentEvent {
             kind: AgentEventKind::AgentStopped,
             node: node.to_string(),
@@ -230,6 +243,7 @@ impl<P: Ports> TaskStopped<P> {
                 .template_of(node.as_str())
                 .map(|t| t.name.clone())
                 .unwrap_or_default(),
+            config_version: config.version().to_string(),
             queue_item: config.agent_parts(node).map(|p| p.queue_item),
             task_arn: change.task_arn.clone(),
             reason: Some(report.summary()),

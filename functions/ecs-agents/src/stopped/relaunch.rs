@@ -13,6 +13,7 @@ use tracing::{info, warn};
 
 use super::TaskStopped;
 use super::event::EcsTaskStateChange;
+use crate::config::VersionedConfig;
 use crate::events::{AgentEvent, AgentEventKind, EventPublisher};
 use crate::jenkins::{JenkinsNodes, QueueItemState};
 use crate::launch::{MAX_START_ATTEMPTS, QueuedBuild, StartFailure};
@@ -72,11 +73,11 @@ impl<P: Ports> TaskStopped<P> {
     /// a replacement, if any.
     pub(crate) async fn after_failed_start(
         &self,
+        config: &VersionedConfig,
         node: &AgentName,
         failure: &StartFailure,
         change: &EcsTaskStateChange,
     ) -> Option<AgentName> {
-        let config = &self.deployment.config;
         let parts = config.agent_parts(node)?;
         let (template, item, attempt) = (parts.template, parts.queue_item, parts.attempt);
         let next = attempt + 1;
@@ -88,7 +89,7 @@ impl<P: Ports> TaskStopped<P> {
                 true => format!("gave up after {in_window} attempts: {}", failure.reason),
                 false => failure.reason.clone(),
             };
-            self.report_launch_failure(node, &template.name, item, reason)
+            self.report_launch_failure(config, node, &template.name, item, reason)
                 .await;
             return None;
         }
@@ -120,7 +121,7 @@ impl<P: Ports> TaskStopped<P> {
         };
         match self
             .launcher
-            .launch_agent(&build, template, name.clone())
+            .launch_agent(config, &build, template, name.clone())
             .await
         {
             Ok(_) => {
@@ -144,6 +145,7 @@ impl<P: Ports> TaskStopped<P> {
 
     async fn report_launch_failure(
         &self,
+        config: &VersionedConfig,
         node: &AgentName,
         template: &str,
         item: u64,
@@ -154,6 +156,7 @@ impl<P: Ports> TaskStopped<P> {
             kind: AgentEventKind::AgentLaunchFailed,
             node: node.to_string(),
             template: template.to_owned(),
+            config_version: config.version().to_string(),
             queue_item: Some(item),
             task_arn: None,
             reason: Some(reason),

@@ -31,7 +31,7 @@ pub use tasks::{DESCRIBE_BATCH, MAX_STOP_REASON};
 use super::{
     AgentTask, AgentTasks, EcsError, RunOutcome, StoppedAgentTask, TaskDefinitionRef, TaskLaunch,
 };
-use crate::config::AgentTemplate;
+use crate::config::{AgentTemplate, AgentsConfig};
 use cleanup::{DescribedRevisions, Sweep};
 use taskdefs::TaskDefinitionCache;
 
@@ -90,6 +90,10 @@ impl AgentTasks for EcsAgentTasks {
         template: &AgentTemplate,
     ) -> Result<TaskDefinitionRef, EcsError> {
         self.definitions.resolve(&self.client, template).await
+    }
+
+    fn retain_task_definitions(&self, config: &AgentsConfig) {
+        self.definitions.retain(config);
     }
 
     async fn run(&self, launch: &TaskLaunch) -> Result<RunOutcome, EcsError> {

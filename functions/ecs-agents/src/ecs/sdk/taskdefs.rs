@@ -17,7 +17,7 @@ use tokio::sync::OnceCell;
 
 use super::errors::{classify, is_unknown_task_definition};
 use super::register;
-use crate::config::{AgentTemplate, TaskSource};
+use crate::config::{AgentTemplate, AgentsConfig, TaskSource};
 use crate::ecs::{EcsError, TaskDefinitionRef};
 use crate::taskdef::{HASH_TAG, TaskDefinition};
 
@@ -69,6 +69,15 @@ impl TaskDefinitionCache {
         cells
             .values()
             .any(|cell| cell.get().is_some_and(|d| d.arn == arn))
+    }
+
+    /// Forgets what no template of `config` resolves to: the agents file
+    /// changed, and an answer for a template that returns later may name a
+    /// revision deregistered meanwhile.
+    pub(super) fn retain(&self, config: &AgentsConfig) {
+        let wanted: Vec<Key> = config.templates.iter().map(|t| key(&t.task)).collect();
+        let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        cells.retain(|key, _| wanted.contains(key));
     }
 
     /// Forgets `arn` (deregistered): its template is resolved again.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::config::AgentsConfig;
 use crate::ecs::{AgentEnvironment, EcsError, LaunchFailure, RunOutcome, SECRET_VARIABLE};
 use crate::events::AgentEventKind;
 use crate::jenkins::JenkinsError;
@@ -357,3 +358,4 @@ mod deadline;
 mod env_files;
 mod failures;
 mod retire;
+mod versions;

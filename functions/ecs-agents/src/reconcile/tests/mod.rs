@@ -396,6 +396,7 @@ mod orphans;
 mod reconnect;
 mod refusals;
 mod relaunch;
+mod versions;
 
 #[tokio::test]
 async fn queue_reasons_in_another_language_are_counted_and_launch_nothing() {

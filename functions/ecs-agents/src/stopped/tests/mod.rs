@@ -256,6 +256,7 @@ async fn a_spot_warning_takes_the_node_offline_and_the_final_stop_deletes_it() {
 mod log_capture;
 mod relaunch;
 mod spot;
+mod versions;
 
 #[tokio::test]
 async fn a_stopped_task_takes_its_environment_file_with_it_even_when_delivered_twice() {

@@ -259,3 +259,43 @@ async fn a_missing_existing_task_definition_is_rejected_by_name() {
         "existing definitions are never registered"
     );
 }
+
+/// An agents file with the one template `template` (one YAML line).
+fn config_with(template: &str) -> AgentsConfig {
+    AgentsConfig::from_yaml(&format!(
+        "cloud: {{name: ecs, cluster: agents, jenkinsUrl: 'https://jenkins.example.com'}}\n\
+         templates:\n  - {template}\n"
+    ))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn after_a_swap_a_template_that_returns_is_looked_up_again() {
+    // GIVEN a warm adapter that resolved version 1's template
+    let one = template(FARGATE);
+    let (_, hash) = rendered(&one);
+    let describe = latest_revision(hash);
+    let (ecs, _) = adapter(&[&describe]);
+    ecs.task_definition(&one).await.unwrap();
+    // WHEN version 2 changes the image, and version 1 comes back (a rollback)
+    let two =
+        config_with(&FARGATE.replace("cpu: 512", "image: 'jenkins/inbound-agent:jdk21', cpu: 512"));
+    ecs.retain_task_definitions(&two);
+    ecs.task_definition(&one).await.unwrap();
+    // THEN ECS is asked again: the reconciler may have deregistered the revision meanwhile
+    assert_eq!(describe.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn a_swap_keeps_what_the_new_version_still_renders() {
+    let one = template(FARGATE);
+    let (_, hash) = rendered(&one);
+    let describe = latest_revision(hash);
+    let (ecs, _) = adapter(&[&describe]);
+    ecs.task_definition(&one).await.unwrap();
+    ecs.retain_task_definitions(&config_with(
+        &FARGATE.replace("subnets: [s-1]", "subnets: [s-2]"),
+    ));
+    ecs.task_definition(&one).await.unwrap();
+    assert_eq!(describe.num_calls(), 1, "same hash, still cached");
+}

@@ -1,8 +1,10 @@
 //! `ecs-agents`: validate agent templates and explain which template serves a
-//! Jenkins label, before any AWS account is involved.
+//! Jenkins label, before any AWS account is involved; then publish them to a
+//! deployment, which picks them up without a rebuild.
 
 mod commands;
 mod execution_access;
+mod publishing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +19,7 @@ struct Cli {
     command: Command,
 }
 
-const DEFAULT_CONFIG: &str = "infra/agents.yaml";
+pub(crate) const DEFAULT_CONFIG: &str = "infra/agents.yaml";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -72,6 +74,20 @@ enum Command {
         #[arg(long)]
         canonical: bool,
     },
+    /// Show what publishing an agents file would change; publishes nothing.
+    Diff(publishing::FileArgs),
+    /// Validate an agents file, show what changes, and publish it to the
+    /// deployment's bucket; warm functions use it within their refresh interval.
+    Push(publishing::FileArgs),
+    /// List the published versions of the agents file, newest first.
+    Versions(publishing::Target),
+    /// Publish an earlier version again (by default the one before the latest).
+    Rollback {
+        /// The version to restore (`ecs-agents versions` lists them).
+        version: Option<String>,
+        #[command(flatten)]
+        target: publishing::Target,
+    },
 }
 
 fn main() -> ExitCode {
@@ -94,5 +110,9 @@ fn main() -> ExitCode {
             lax,
             canonical,
         } => commands::labels(&expression, &labels, lax, canonical),
+        Command::Diff(args) => publishing::diff(args),
+        Command::Push(args) => publishing::push(args),
+        Command::Versions(target) => publishing::versions(target),
+        Command::Rollback { version, target } => publishing::rollback(version, target),
     }
 }

@@ -4,6 +4,7 @@
 //! `SAM_TEMPLATE=/some/copy.yaml` checks another file; that is how each check was shown to fail
 //! on a deliberately broken copy.
 
+mod agents_file;
 mod eval;
 mod execution_role;
 mod network;
@@ -341,6 +342,7 @@ fn only_the_functions_write_agent_environment_files_and_only_the_execution_role_
     let t = template();
     let writers: Vec<String> = statements(&t)
         .into_iter()
+        .filter(|(_, s)| s["Resource"].to_string().contains("AgentEnvironmentBucket"))
         .filter(|(_, s)| {
             strings(&s["Action"])
                 .iter()

@@ -74,6 +74,8 @@ const OPERATIONS: &[(&str, &[Need])] = &[
         &[allow("secretsmanager:GetSecretValue")],
     ),
     ("get_parameter", &[allow("ssm:GetParameter")]),
+    // The published agents file the functions follow (read only).
+    ("get_object", &[allow("s3:GetObject")]),
     // The agents' environment files (the secret's way into the container).
     ("put_object", &[allow("s3:PutObject")]),
     ("delete_object", &[allow("s3:DeleteObject")]),

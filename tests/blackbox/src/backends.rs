@@ -50,13 +50,15 @@ impl Backends {
             .await?;
         let events = moto.create_event_bus_capture(BUS).await?;
         let moto_ecs = aws_sdk_ecs::Client::new(&moto.sdk_config());
-        Ok(Self {
+        let backends = Self {
             moto,
             ecs,
             jenkins,
             events,
             moto_ecs,
-        })
+        };
+        backends.create_agents_bucket().await?;
+        Ok(backends)
     }
 
     /// An agents file from `template`, its `{subnet}`, `{sg}` and `{jenkins}`
@@ -69,7 +71,8 @@ impl Backends {
     }
 
     /// The functions' environment, as the SAM template sets it, for a
-    /// deployment whose agents file is `agents_file`; AWS is the proxy.
+    /// deployment whose built-in agents file is `agents_file` (and which
+    /// follows the one published to [`crate::CONFIG_BUCKET`]); AWS is the proxy.
     pub fn function_env(&self, agents_file: &Path) -> Vec<(&'static str, String)> {
         vec![
             ("JENKINS_USER", "admin".into()),
@@ -79,6 +82,11 @@ impl Backends {
             ("EVENT_BUS_NAME", BUS.into()),
             ("AGENT_ENVIRONMENT_BUCKET", ENV_BUCKET.into()),
             ("AGENTS_CONFIG_FILE", agents_file.display().to_string()),
+            // The published file, read before every invocation: a push takes
+            // effect on the next call, without waiting out an interval.
+            ("AGENTS_CONFIG_BUCKET", crate::CONFIG_BUCKET.into()),
+            ("AGENTS_CONFIG_KEY", crate::CONFIG_KEY.into()),
+            ("AGENTS_CONFIG_REFRESH_SECONDS", "0".into()),
             ("AWS_ENDPOINT_URL", self.ecs.endpoint().to_owned()),
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_ACCESS_KEY_ID", "test".into()),

@@ -18,12 +18,14 @@ use ecs_agents::secret::Secret;
 use ecs_agents::webhook::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 
+pub mod agents_file;
 mod backends;
 pub mod events;
 pub mod functions;
 pub mod lambda;
 pub mod scenario;
 
+pub use agents_file::{CONFIG_BUCKET, CONFIG_KEY};
 pub use backends::Backends;
 pub use functions::{Answer, Functions, HttpPost, InProcess};
 

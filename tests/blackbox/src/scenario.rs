@@ -3,8 +3,10 @@
 //! build whose webhook was lost; each agent connected, given one build,
 //! released, its task stopped and the STOPPED event delivered; one Pipeline
 //! build that lives through a controller restart on the same agent; one
-//! agent whose image does not exist, reported and not relaunched; a last
-//! reconcile tick that must find nothing to repair. Every step is checked, and what
+//! agent whose image does not exist, reported and not relaunched; an
+//! operator's push of a changed agents file, and a build only the new
+//! version serves, launched by the same warm functions; a last reconcile
+//! tick that must find nothing to repair. Every step is checked, and what
 //! went wrong is in the [`Report`]: `scripts/run` plays it through the real
 //! binaries, a black-box test through the real handlers in process.
 
@@ -18,8 +20,10 @@ use crate::events::failed_start_event;
 use crate::functions::Functions;
 use crate::{Backends, WEBHOOK_SECRET, buildable, now_millis, now_secs, signed};
 
+mod push;
 mod report;
 
+pub use push::{PUSHED_LABEL, PUSHED_TEMPLATE};
 pub use report::{Report, Row};
 
 /// The scenario's agent templates; `{subnet}`, `{sg}`, `{jenkins}` filled in
@@ -45,6 +49,9 @@ pub enum Via {
     Webhook,
     /// Its event was lost; reconcile finds it waiting.
     Reconcile,
+    /// Its `queue.buildable` event reaches the webhook after an operator
+    /// pushed the agents file that serves it.
+    WebhookAfterPush,
 }
 
 /// What a build's agent is expected to do.
@@ -119,8 +126,15 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
             Plan::FailToStart => fail_to_start(backends, functions, row).await?,
         }
     }
+    let pushed = push::push_then_build(backends, functions, &mut report.rows).await?;
     let tick = functions.reconcile().await?;
     say(&format!("last reconcile tick: {}", tick_summary(&tick)));
+    if tick["configVersion"] != pushed.as_str() {
+        report.problems.push(format!(
+            "the last reconcile tick acted on agents file version {}, not the pushed {pushed}",
+            tick["configVersion"]
+        ));
+    }
     for held in names(&tick["heldBack"]) {
         say(&format!("  held back: {held}"));
     }

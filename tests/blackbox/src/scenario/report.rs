@@ -101,6 +101,7 @@ impl Row {
         let via = match self.via {
             Via::Webhook => "webhook",
             Via::Reconcile => "reconcile (webhook lost)",
+            Via::WebhookAfterPush => "webhook (after a push)",
         };
         [
             format!("#{}", self.item),

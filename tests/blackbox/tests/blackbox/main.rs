@@ -7,6 +7,7 @@
 //! (`scripts/python-env`). One module: `cargo test -p blackbox-tests --test
 //! blackbox -- stop::`.
 
+mod agents_file;
 mod https_proxy;
 mod launch;
 mod permissions;

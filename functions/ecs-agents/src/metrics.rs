@@ -5,7 +5,8 @@
 //! Namespace `EcsAgents`. Emitted: `Launches` and `QueueToLaunchMs` (time
 //! from the item entering the Jenkins queue to its task being started: the
 //! figure CI users ask for first) per template; `LaunchFailures` per template
-//! and reason class; `AgentsStopped` per stop code.
+//! and reason class; `AgentsStopped` per stop code; `AgentsConfigRejected`
+//! (no dimension) when a published agents file is refused or unreadable.
 
 use std::collections::BTreeMap;
 

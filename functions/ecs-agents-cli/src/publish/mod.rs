@@ -107,11 +107,18 @@ pub async fn plan(
             };
             (baseline, before)
         }
-        None => match seed {
-            Some((path, seed)) => {
-                let before = AgentsConfig::from_yaml(seed).map_err(PublishError::Invalid)?;
+        None => match seed.map(|(path, text)| (path, AgentsConfig::from_yaml(text))) {
+            Some((path, Ok(before))) => {
                 let path = path.to_owned();
                 (Baseline::Seed { path }, Some(before))
+            }
+            // An old copy that no longer loads cannot be what the functions run.
+            Some((path, Err(_))) => {
+                let mut plan = compare(bucket.location(), Baseline::Nothing, None, &candidate);
+                plan.warnings.push(format!(
+                    "{path} does not load, so nothing was compared: run `check` on it"
+                ));
+                return Ok(plan);
             }
             None => (Baseline::Nothing, None),
         },

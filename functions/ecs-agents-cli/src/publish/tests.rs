@@ -21,7 +21,7 @@ fn with_gpu() -> String {
     format!("{FILE}  - {{name: gpu, labels: gpu, cpu: 512, memory: 1024, subnets: [s-1]}}\n")
 }
 
-pub(super) fn bucket(rules: &[&Rule]) -> AgentsBucket {
+fn bucket(rules: &[&Rule]) -> AgentsBucket {
     let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules, |config| config
         .region(Region::new("us-east-1"))
         .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled()));
@@ -336,5 +336,19 @@ fn a_plan_says_what_it_compares_with_and_warns_before_a_template_is_removed() {
     assert_eq!(
         plan.refusal, None,
         "the functions decide about the URL: they know JENKINS_API_URL"
+    );
+}
+
+#[tokio::test]
+async fn a_seed_that_does_not_load_is_not_compared_with_and_says_so() {
+    let get = nothing_published();
+    let bucket = bucket(&[&get]);
+    let plan = plan(&bucket, FILE, Some(("old/agents.yaml", "cloud: [")))
+        .await
+        .unwrap();
+    assert_eq!((plan.baseline, plan.diff), (Baseline::Nothing, None));
+    assert_eq!(
+        plan.warnings,
+        ["old/agents.yaml does not load, so nothing was compared: run `check` on it"]
     );
 }

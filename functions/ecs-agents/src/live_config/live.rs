@@ -98,11 +98,6 @@ impl LiveConfig {
         Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// The version the instance started from: the built-in or local file.
-    pub fn seed(&self) -> &Arc<VersionedConfig> {
-        &self.seed
-    }
-
     /// Reads the published file if a read is due, and makes a good new
     /// version current; the new version, if it changed. A read another
     /// invocation has under way is not waited for: this one acts on the

@@ -167,7 +167,7 @@ impl<P: Ports> TaskStopped<P> {
             })?;
         self.forget_env_file(&config, &node).await;
         let summary = report.summary();
-        info!(node = %node, node_deleted = deleted == Deleted::Deleted, "agent {node} stopped: {summary}");
+        info!(node = %node, node_deleted = deleted == Deleted::Deleted, config_version = %config.version(), "agent {node} stopped: {summary}");
         let relaunched = match relaunch::start_failure(change) {
             Some(failure) => {
                 self.after_failed_start(&config, &node, &failure, change)

@@ -10,7 +10,10 @@ async fn a_launch_writes_one_file_holding_the_secret_and_no_override_holds_it() 
     let launcher = launcher();
     launcher.launch(&build(7, "linux")).await.unwrap();
     let name = node("ecs-linux-7");
-    assert_eq!(launcher.deployment.files.agents(), std::slice::from_ref(&name));
+    assert_eq!(
+        launcher.deployment.files.agents(),
+        std::slice::from_ref(&name)
+    );
     let secret = FakeJenkins::secret_for(&name);
     let file = launcher.deployment.files.contents(&name).unwrap();
     assert!(file.contains(&format!("JENKINS_SECRET={}\n", secret.expose())));

@@ -2,7 +2,6 @@
 //! prepared once per cold start; each request goes to [`queue_webhook::handle`].
 
 use ecs_agents::bootstrap::{self, Settings};
-use ecs_agents::webhook::Webhook;
 use lambda_http::{Error, Request, service_fn};
 
 #[tokio::main]
@@ -10,8 +9,7 @@ async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
     let sdk = bootstrap::sdk_config().await;
-    let secret = bootstrap::webhook_secret(&settings, &sdk).await?;
-    let webhook = Webhook::new(secret, bootstrap::launcher(&settings, &sdk).await?);
+    let webhook = bootstrap::webhook(&settings, &sdk).await?;
     lambda_http::run(service_fn(|request: Request| {
         queue_webhook::handle(&webhook, request)
     }))

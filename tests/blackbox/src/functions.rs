@@ -61,10 +61,7 @@ impl InProcess {
             anyhow::Ok(launcher)
         };
         Ok(Self {
-            webhook: Webhook::new(
-                bootstrap::webhook_secret(settings, sdk).await?,
-                launcher().await?,
-            ),
+            webhook: bootstrap::webhook(settings, sdk).await?,
             stopped: TaskStopped::new(launcher().await?, RelaunchOptions::default()),
             reconciler: Reconciler::new(launcher().await?, settings.reconcile),
         })

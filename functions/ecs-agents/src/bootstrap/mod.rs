@@ -28,6 +28,7 @@ use crate::launch::{Launcher, LauncherOptions};
 use crate::ports::{Deployment, Ports};
 use crate::reconcile::ReconcileOptions;
 use crate::secret::Secret;
+use crate::webhook::Webhook;
 
 /// The agents file built into the functions (`infra/agents.yaml`): what a
 /// deployment acts on until a file is published to its bucket (the seed).
@@ -301,6 +302,19 @@ pub async fn launcher(
 ) -> Result<Launcher<Live>, BootstrapError> {
     let deployment = deployment(settings, sdk).await?;
     Ok(Launcher::new(Arc::new(deployment), settings.launcher))
+}
+
+/// The webhook with the real adapters. Its two secrets, its own key and the
+/// Jenkins token, are read at the same time: a cold start waits for one
+/// Secrets Manager round trip, not two. An error names the secret it could
+/// not read.
+pub async fn webhook(
+    settings: &Settings,
+    sdk: &SdkConfig,
+) -> Result<Webhook<Live>, BootstrapError> {
+    let (secret, launcher) =
+        tokio::try_join!(webhook_secret(settings, sdk), launcher(settings, sdk))?;
+    Ok(Webhook::new(secret, launcher))
 }
 
 /// Reads the webhook's shared secret.

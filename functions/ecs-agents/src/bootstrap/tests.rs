@@ -293,3 +293,5 @@ fn a_local_agents_file_is_known_by_its_content() {
         &crate::config::ConfigVersion::local_file(text)
     );
 }
+
+mod cold_start;

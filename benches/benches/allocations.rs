@@ -8,7 +8,8 @@ use std::future::Future;
 
 use dhat::{HeapStats, Profiler};
 use hot_path_benches::{
-    BUILDABLE, RELEASED, STOPPED, answer, forged, request, task_stopped, webhook,
+    BUILDABLE, RELEASED, STOPPED, WORK_BUILDABLE, WORK_RELEASED, answer, forged, request,
+    sqs_event, task_stopped, webhook, work, worker,
 };
 use tokio::runtime::Runtime;
 
@@ -44,26 +45,20 @@ fn main() {
         .expect("a runtime");
     let mut rows = Vec::new();
 
-    // A fresh deployment per launch, built before counting, so each run launches.
-    let mut fresh: Vec<_> = (0..=RUNS).map(|_| webhook()).collect();
-    let launch = count(&rt, || {
-        let webhook = fresh.pop().expect("one deployment per run");
-        let request = request(BUILDABLE);
-        async move {
-            assert_eq!(answer(&webhook, request).await, 200);
-        }
-    });
-    rows.push(("queue-webhook: queue.buildable launches an agent", launch));
-
     let shared = webhook();
     for (name, sample, forge, expected) in [
         (
-            "queue-webhook: a duplicate queue.buildable",
+            "queue-webhook: queue.buildable recorded",
             BUILDABLE,
             false,
-            200,
+            202,
         ),
-        ("queue-webhook: agent.released", RELEASED, false, 200),
+        (
+            "queue-webhook: agent.released recorded",
+            RELEASED,
+            false,
+            202,
+        ),
         (
             "queue-webhook: a forged signature is refused",
             BUILDABLE,
@@ -80,6 +75,38 @@ fn main() {
             let webhook = &shared;
             async move {
                 assert_eq!(answer(webhook, request).await, expected);
+            }
+        });
+        rows.push((name, counted));
+    }
+
+    // A fresh deployment per launch, built before counting, so each run launches.
+    let mut fresh: Vec<_> = (0..=RUNS).map(|_| worker()).collect();
+    let launch = count(&rt, || {
+        let worker = fresh.pop().expect("one deployment per run");
+        let event = sqs_event(WORK_BUILDABLE);
+        async move {
+            assert_eq!(work(&worker, event).await, "launched");
+        }
+    });
+    rows.push(("launch-worker: work that launches an agent", launch));
+
+    let shared = worker();
+    let first = rt.block_on(work(&shared, sqs_event(WORK_BUILDABLE)));
+    assert_eq!(first, "launched", "the first delivery");
+    for (name, sample, expected) in [
+        (
+            "launch-worker: the same work again",
+            WORK_BUILDABLE,
+            "already-launching",
+        ),
+        ("launch-worker: agent.released", WORK_RELEASED, "released"),
+    ] {
+        let counted = count(&rt, || {
+            let event = sqs_event(sample);
+            let worker = &shared;
+            async move {
+                assert_eq!(work(worker, event).await, expected);
             }
         });
         rows.push((name, counted));

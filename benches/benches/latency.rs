@@ -6,7 +6,8 @@ use ecs_agents::bootstrap::EMBEDDED_AGENTS;
 use ecs_agents::config::AgentsConfig;
 use ecs_agents::labels::LabelExpr;
 use hot_path_benches::{
-    BUILDABLE, FakeWebhook, RELEASED, STOPPED, answer, forged, request, task_stopped, webhook,
+    BUILDABLE, FakeWebhook, RELEASED, STOPPED, WORK_BUILDABLE, WORK_RELEASED, answer, forged,
+    request, sqs_event, task_stopped, webhook, work, worker,
 };
 use tokio::runtime::Runtime;
 
@@ -16,15 +17,46 @@ fn runtime() -> Runtime {
         .expect("a runtime")
 }
 
-/// A queue event that launches an agent: a fresh deployment each time, so
-/// every iteration creates a node and runs a task.
-fn webhook_launch(c: &mut Criterion) {
+/// The work for a queued build, from its SQS event to a launched agent: a
+/// fresh deployment each time, so every iteration creates a node and runs a
+/// task.
+fn worker_launch(c: &mut Criterion) {
     let rt = runtime();
-    c.bench_function("queue-webhook: queue.buildable launches an agent", |b| {
+    c.bench_function("launch-worker: work that launches an agent", |b| {
         b.to_async(&rt).iter_batched(
-            || (webhook(), request(BUILDABLE)),
-            |(webhook, request)| async move {
-                assert_eq!(answer(&webhook, request).await, 200);
+            || (worker(), sqs_event(WORK_BUILDABLE)),
+            |(worker, event)| async move {
+                assert_eq!(work(&worker, event).await, "launched");
+            },
+            BatchSize::SmallInput,
+        );
+    });
+}
+
+/// The same work again (SQS delivers at least once), and a release.
+fn worker_duplicate_and_release(c: &mut Criterion) {
+    let rt = runtime();
+    let shared = worker();
+    assert_eq!(
+        rt.block_on(work(&shared, sqs_event(WORK_BUILDABLE))),
+        "launched",
+        "the first delivery"
+    );
+    let worker = &shared;
+    c.bench_function("launch-worker: the same work again", |b| {
+        b.to_async(&rt).iter_batched(
+            || sqs_event(WORK_BUILDABLE),
+            |event| async move {
+                assert_eq!(work(worker, event).await, "already-launching");
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    c.bench_function("launch-worker: agent.released", |b| {
+        b.to_async(&rt).iter_batched(
+            || sqs_event(WORK_RELEASED),
+            |event| async move {
+                assert_eq!(work(worker, event).await, "released");
             },
             BatchSize::SmallInput,
         );
@@ -52,37 +84,27 @@ fn bench_on(
     });
 }
 
-/// The same queue event again: the at-least-once delivery path.
-fn webhook_duplicate(c: &mut Criterion) {
+/// What the webhook does per request: verify, match, record (or refuse).
+fn webhook_requests(c: &mut Criterion) {
     let rt = runtime();
     let webhook = webhook();
-    assert_eq!(
-        rt.block_on(answer(&webhook, request(BUILDABLE))),
-        200,
-        "the first delivery"
-    );
-    let again = || request(BUILDABLE);
+    let buildable = || request(BUILDABLE);
     bench_on(
         c,
         &rt,
         &webhook,
-        "queue-webhook: a duplicate queue.buildable",
-        again,
-        200,
+        "queue-webhook: queue.buildable recorded",
+        buildable,
+        202,
     );
-}
-
-fn webhook_release_and_forgery(c: &mut Criterion) {
-    let rt = runtime();
-    let webhook = webhook();
     let released = || request(RELEASED);
     bench_on(
         c,
         &rt,
         &webhook,
-        "queue-webhook: agent.released",
+        "queue-webhook: agent.released recorded",
         released,
-        200,
+        202,
     );
     let forgery = || forged(BUILDABLE);
     bench_on(
@@ -124,9 +146,9 @@ fn labels_and_config(c: &mut Criterion) {
 
 criterion_group!(
     benches,
-    webhook_launch,
-    webhook_duplicate,
-    webhook_release_and_forgery,
+    webhook_requests,
+    worker_launch,
+    worker_duplicate_and_release,
     task_stopped_event,
     labels_and_config
 );

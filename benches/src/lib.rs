@@ -9,15 +9,20 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_lambda_events::event::sqs::SqsEvent;
 use ecs_agents::bootstrap::EMBEDDED_AGENTS;
+use ecs_agents::events::fake::FakePublisher;
 use ecs_agents::launch::Launcher;
 use ecs_agents::ports::Fakes;
-use ecs_agents::secret::Secret;
 use ecs_agents::stopped::{RelaunchOptions, TaskStopped};
 use ecs_agents::webhook::Webhook;
+use ecs_agents::worker::Worker;
+use ecs_agents::workqueue::fake::FakeWorkQueue;
 
 /// The webhook on the in-memory ports.
-pub type FakeWebhook = Webhook<Fakes>;
+pub type FakeWebhook = Webhook<FakeWorkQueue, FakePublisher>;
+/// The launch worker on the in-memory ports.
+pub type FakeWorker = Worker<Fakes>;
 /// The task-stopped handler on the in-memory ports.
 pub type FakeTaskStopped = TaskStopped<Fakes>;
 
@@ -28,16 +33,42 @@ const SIGNED_AT: u64 = 1_764_277_200;
 pub const BUILDABLE: &str = include_str!("../../events/webhook/queue-buildable.json");
 /// The Function URL event of an `agent.released`.
 pub const RELEASED: &str = include_str!("../../events/webhook/agent-released.json");
+/// The SQS event of the work the webhook records for [`BUILDABLE`].
+pub const WORK_BUILDABLE: &str = include_str!("../../events/sqs/work-queue-buildable.json");
+/// The SQS event of the work recorded for [`RELEASED`].
+pub const WORK_RELEASED: &str = include_str!("../../events/sqs/work-agent-released.json");
 /// The EventBridge event of an agent's task stopped after its build.
 pub const STOPPED: &str = include_str!("../../events/ecs/task-stopped-build-finished.json");
 
 /// The webhook as `main` builds it, on fresh in-memory ports, with the
 /// agent templates shipped in `infra/agents.yaml`.
 pub fn webhook() -> FakeWebhook {
-    Webhook::new(
-        Secret::new("test-webhook-secret"),
-        Launcher::with_fakes(EMBEDDED_AGENTS),
-    )
+    Webhook::with_fakes("test-webhook-secret", EMBEDDED_AGENTS)
+}
+
+/// The launch worker as `main` builds it, on fresh in-memory ports.
+pub fn worker() -> FakeWorker {
+    Worker::new(Launcher::with_fakes(EMBEDDED_AGENTS))
+}
+
+/// An SQS event parsed as the runtime parses it.
+pub fn sqs_event(sample: &str) -> SqsEvent {
+    serde_json::from_str(sample).expect("the samples are SQS events")
+}
+
+/// Delivers `event` to launch-worker's handler just after the samples were
+/// recorded: the outcome of its one message's work (`launched`, …), so that
+/// a benchmark can check it measures the path it names. The queue only
+/// matters for work put back, which these samples never are.
+pub async fn work(worker: &FakeWorker, event: SqsEvent) -> String {
+    let queue = FakeWorkQueue::new();
+    let (response, handled) = launch_worker::handle_at(worker, &queue, event, received_at()).await;
+    assert!(response.batch_item_failures.is_empty(), "no work put back");
+    let handled = handled.into_iter().next().flatten().expect("work");
+    handled.body["outcome"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The task-stopped handler as `main` builds it, on fresh in-memory ports.
@@ -68,8 +99,10 @@ pub fn received_at() -> SystemTime {
 
 /// Delivers `request` to the webhook's Function URL handler at
 /// [`received_at`]; the answer's status, so that a benchmark can check it
-/// measures the path it names.
+/// measures the path it names. The work it recorded is taken off the
+/// in-memory queue (dropped), so a long run does not pile it up.
 pub async fn answer(webhook: &FakeWebhook, request: lambda_http::Request) -> u16 {
     let response = queue_webhook::handle_at(webhook, request, received_at()).await;
+    drop(webhook.queue().take());
     response.expect("the webhook answers").status().as_u16()
 }

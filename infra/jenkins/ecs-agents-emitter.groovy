@@ -388,7 +388,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         mac.update((timestamp + '.').getBytes(StandardCharsets.UTF_8))
         String signature = 'sha256=' + mac.doFinal(body).encodeHex().toString()
         HttpRequest.newBuilder(webhook)
-            .timeout(Duration.ofSeconds(10))    // the webhook creates a node and runs a task before answering
+            .timeout(Duration.ofSeconds(30))    // the webhook only records the work: ample room for a cold start
             .header('Content-Type', 'application/json')
             .header('User-Agent', 'ecs-agents-emitter/1')
             .header('X-Ecs-Agents-Timestamp', timestamp)

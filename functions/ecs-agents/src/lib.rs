@@ -5,13 +5,16 @@
 //! `tests/layers.rs`, described in CONTRIBUTING.md):
 //!
 //! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
-//!    [`metrics`], and [`events`] (the agent-event port, with its adapter);
+//!    [`metrics`], [`protocol`] (the events Jenkins' emitter sends), and
+//!    [`events`] (the agent-event port, with its adapter);
 //! 2. [`config`]: the agents file, and what makes a node or task ours;
-//! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`], and
-//!    [`live_config`] (the published agents file a running function follows);
+//! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`],
+//!    [`live_config`] (the published agents file a running function follows),
+//!    and [`workqueue`] (the work the webhook accepted, waiting to be launched);
 //! 4. [`ports`]: the three ports as one type parameter, and the deployment;
 //! 5. [`launch`]: one agent for one queued build, and retiring agents;
-//! 6. the use cases behind the functions: [`webhook`], [`stopped`], [`reconcile`];
+//! 6. the use cases behind the functions: [`webhook`] (accept and record),
+//!    [`worker`] (launch what was recorded), [`stopped`], [`reconcile`];
 //! 7. wiring: `bootstrap` (feature `adapters`): settings, secrets, real adapters.
 
 // 1. Values.
@@ -20,6 +23,7 @@ pub mod events;
 pub mod labels;
 pub mod metrics;
 pub mod naming;
+pub mod protocol;
 pub mod secret;
 pub mod taskdef;
 
@@ -32,6 +36,7 @@ pub mod ecs;
 pub mod envfiles;
 pub mod jenkins;
 pub mod live_config;
+pub mod workqueue;
 
 // 4. The ports as one type parameter.
 pub mod ports;
@@ -39,10 +44,11 @@ pub mod ports;
 // 5. Launching and retiring agents.
 pub mod launch;
 
-// 6. The use cases behind the three functions.
+// 6. The use cases behind the four functions.
 pub mod reconcile;
 pub mod stopped;
 pub mod webhook;
+pub mod worker;
 
 // 7. Cold-start wiring with the real adapters.
 #[cfg(feature = "adapters")]

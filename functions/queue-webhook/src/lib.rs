@@ -4,23 +4,24 @@
 
 use std::time::SystemTime;
 
-use ecs_agents::ports::Ports;
+use ecs_agents::events::EventPublisher;
 use ecs_agents::webhook::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use ecs_agents::webhook::{Webhook, WebhookRequest, WebhookResponse};
+use ecs_agents::workqueue::WorkQueue;
 use lambda_http::http::{StatusCode, header};
 use lambda_http::{Body, Error, Request, Response};
 
 /// Handles one Function URL request.
-pub async fn handle<P: Ports>(
-    webhook: &Webhook<P>,
+pub async fn handle<Q: WorkQueue, E: EventPublisher>(
+    webhook: &Webhook<Q, E>,
     request: Request,
 ) -> Result<Response<Body>, Error> {
     handle_at(webhook, request, SystemTime::now()).await
 }
 
 /// [`handle`] as if received at `now` (for replaying signed samples).
-pub async fn handle_at<P: Ports>(
-    webhook: &Webhook<P>,
+pub async fn handle_at<Q: WorkQueue, E: EventPublisher>(
+    webhook: &Webhook<Q, E>,
     request: Request,
     now: SystemTime,
 ) -> Result<Response<Body>, Error> {
@@ -50,24 +51,23 @@ mod tests {
 
     use std::time::UNIX_EPOCH;
 
-    use ecs_agents::ecs::{LaunchFailure, RunOutcome};
-    use ecs_agents::launch::Launcher;
-    use ecs_agents::ports::Fakes;
+    use ecs_agents::events::fake::FakePublisher;
     use ecs_agents::secret::Secret;
     use ecs_agents::webhook::signature::sign;
+    use ecs_agents::workqueue::fake::FakeWorkQueue;
 
     use super::*;
 
-    type TestWebhook = Webhook<Fakes>;
+    type TestWebhook = Webhook<FakeWorkQueue, FakePublisher>;
 
     fn webhook() -> TestWebhook {
-        let launcher = Launcher::with_fakes(
+        Webhook::with_fakes(
+            "s3cret",
             "cloud: {name: ecs, cluster: c, jenkinsUrl: 'http://jenkins'}
 templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s]}
 ",
-        );
-        Webhook::new(Secret::new("s3cret"), launcher)
+        )
     }
 
     fn signed_request(body: &str) -> Request {
@@ -87,30 +87,22 @@ templates:
     #[tokio::test]
     async fn a_signed_request_is_answered_with_json_and_the_status() {
         let response = handle(&webhook(), signed_request(BUILDABLE)).await.unwrap();
-        assert_eq!(response.status(), 200);
+        assert_eq!(response.status(), 202);
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
         let body: serde_json::Value = serde_json::from_slice(response.body().as_ref()).unwrap();
         assert_eq!(
             (body["outcome"].as_str(), body["node"].as_str()),
-            (Some("launched"), Some("ecs-linux-4"))
+            (Some("accepted"), Some("ecs-linux-4"))
         );
     }
 
     #[tokio::test]
     async fn a_503_carries_retry_after() {
         let webhook = webhook();
-        let failure = LaunchFailure {
-            reason: "AGENT".into(),
-            retryable: true,
-        };
-        webhook
-            .launcher()
-            .deployment()
-            .ecs
-            .answer_next_run(Ok(RunOutcome::Failed(failure)));
+        webhook.queue().fail(Some("SendMessage: throttled"));
         let response = handle(&webhook, signed_request(BUILDABLE)).await.unwrap();
         assert_eq!(response.status(), 503);
-        assert_eq!(response.headers()[header::RETRY_AFTER], "30");
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
     }
 
     #[tokio::test]

@@ -9,7 +9,7 @@ use ecs_agents::bootstrap::{self, Settings};
 use ecs_agents::secret::Secret;
 use jenkins_stand_in::{RunningStandIn, StandIn};
 use serde_json::Value;
-use test_harness::{ClientTokenProxy, EventCapture, Moto};
+use test_harness::{ClientTokenProxy, EventCapture, Moto, SqsQueue};
 
 use crate::{
     BUS, CLUSTER, ENV_BUCKET, InProcess, JENKINS_TOKEN, STARTED_BY, WEBHOOK_SECRET, events,
@@ -27,6 +27,8 @@ pub struct Backends {
     pub jenkins: RunningStandIn,
     /// What is published to [`BUS`].
     pub events: EventCapture,
+    /// The work queue between the webhook and the launch worker.
+    pub work: SqsQueue,
     /// An ECS client talking to moto directly (not counted by the proxy).
     pub moto_ecs: aws_sdk_ecs::Client,
 }
@@ -49,12 +51,15 @@ impl Backends {
         moto.create_secret("jenkins/webhook", WEBHOOK_SECRET)
             .await?;
         let events = moto.create_event_bus_capture(BUS).await?;
+        // As the stack creates it: work in flight is hidden for 180 s.
+        let work = moto.create_queue("ecs-agents-work", 180).await?;
         let moto_ecs = aws_sdk_ecs::Client::new(&moto.sdk_config());
         let backends = Self {
             moto,
             ecs,
             jenkins,
             events,
+            work,
             moto_ecs,
         };
         backends.create_agents_bucket().await?;
@@ -80,6 +85,7 @@ impl Backends {
             ("WEBHOOK_SECRET_ID", "jenkins/webhook".into()),
             ("JENKINS_API_URL", self.jenkins.base_url().to_owned()),
             ("EVENT_BUS_NAME", BUS.into()),
+            ("WORK_QUEUE_URL", self.work.url().to_owned()),
             ("AGENT_ENVIRONMENT_BUCKET", ENV_BUCKET.into()),
             ("AGENTS_CONFIG_FILE", agents_file.display().to_string()),
             // The published file, read before every invocation: a push takes

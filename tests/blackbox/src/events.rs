@@ -97,3 +97,27 @@ pub fn spot_warning_event(task: &Task) -> Value {
     }
     event
 }
+
+/// The SQS event Lambda's event source delivers for one message received
+/// from the queue `queue_arn` (SQS' ReceiveMessage answer, JSON protocol).
+pub fn sqs_event(message: &Value, queue_arn: &str) -> Value {
+    let attributes = &message["Attributes"];
+    serde_json::json!({
+        "Records": [{
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": {
+                "ApproximateReceiveCount": attributes["ApproximateReceiveCount"].as_str().unwrap_or("1"),
+                "SentTimestamp": attributes["SentTimestamp"].as_str().unwrap_or("0"),
+                "SenderId": attributes["SenderId"].as_str().unwrap_or("AIDAEXAMPLE"),
+                "ApproximateFirstReceiveTimestamp": attributes["ApproximateFirstReceiveTimestamp"].as_str().unwrap_or("0"),
+            },
+            "messageAttributes": {},
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": "us-east-1",
+        }]
+    })
+}

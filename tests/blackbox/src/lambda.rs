@@ -1,7 +1,8 @@
-//! The three functions as their real binaries under a local Lambda runtime
+//! The four functions as their real binaries under a local Lambda runtime
 //! (`cargo lambda watch`), invoked with the payloads AWS delivers: a Lambda
-//! Function URL event (payload 2.0) for the webhook, an EventBridge event for
-//! task-stopped, the schedule's event for reconcile. Settings reach them as
+//! Function URL event (payload 2.0) for the webhook, an SQS event for
+//! launch-worker, an EventBridge event for task-stopped, the schedule's event
+//! for reconcile. Settings reach them as
 //! environment variables, as the SAM template sets them.
 
 use std::net::{TcpListener, TcpStream};
@@ -21,7 +22,7 @@ const INVOKE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// How long `cargo lambda watch` may take to listen.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// `cargo lambda watch` serving the workspace's three function binaries; in
+/// `cargo lambda watch` serving the workspace's four function binaries; in
 /// its own process group, stopped (with every function instance it started)
 /// when dropped.
 pub struct LocalLambdas {
@@ -153,6 +154,10 @@ impl Functions for LocalLambdas {
             .await?
             .map_err(|message| anyhow::anyhow!("queue-webhook failed: {message}"))?;
         http_answer(&answer)
+    }
+
+    async fn launch_worker(&self, event: &Value) -> anyhow::Result<Result<Value, String>> {
+        self.invoke("launch-worker", event).await
     }
 
     async fn task_stopped(&self, event: &Value) -> anyhow::Result<Result<Value, String>> {

@@ -24,10 +24,12 @@ pub mod events;
 pub mod functions;
 pub mod lambda;
 pub mod scenario;
+pub mod work;
 
 pub use agents_file::{CONFIG_BUCKET, CONFIG_KEY};
 pub use backends::Backends;
 pub use functions::{Answer, Functions, HttpPost, InProcess};
+pub use work::Drained;
 
 /// The shared webhook secret of the test deployment.
 pub const WEBHOOK_SECRET: &str = "blackbox-webhook-secret";
@@ -97,6 +99,7 @@ impl World {
             webhook_secret: Some("jenkins/webhook".into()),
             jenkins_ca_bundle: None,
             event_bus: BUS.into(),
+            work_queue_url: Some(backends.work.url().to_owned()),
             environment_bucket: Some(ENV_BUCKET.into()),
             launcher: options,
             reconcile: ReconcileOptions {
@@ -114,11 +117,29 @@ impl World {
     }
 }
 
-impl<F: Functions> Deployment<F> {
-    /// Posts a webhook event signed with the deployment's secret now.
+impl World {
+    /// Posts a webhook event signed with the deployment's secret now and, if
+    /// the webhook recorded work, lets launch-worker act on it at once: what
+    /// the work did, in the webhook's words of old (200 launched, 422
+    /// failed…), or the webhook's own answer when it recorded nothing. Work
+    /// put back for later answers 503 with the backoff in `retry_after`.
     pub async fn post(&self, event: &Value) -> Answer {
-        self.post_raw(&event.to_string(), Some(WEBHOOK_SECRET), now_secs())
-            .await
+        let answer = self.post_intake(event).await;
+        if answer.body["outcome"] != "accepted" {
+            return answer;
+        }
+        self.drain().await;
+        let worked = self.functions.take_worked();
+        let last = worked
+            .into_iter()
+            .last()
+            .expect("launch-worker got the work");
+        let handled = last.handled.expect("the work was readable");
+        Answer {
+            status: handled.status,
+            retry_after: last.postponed.map(|d| d.as_secs().to_string()),
+            body: handled.body,
+        }
     }
 
     /// Plays the emitter of old, which posted `queue.buildable` for every
@@ -141,6 +162,38 @@ impl<F: Functions> Deployment<F> {
         }
         self.jenkins.clear_queue_events();
         answers
+    }
+}
+
+impl<F: Functions> Deployment<F> {
+    /// Posts a webhook event signed with the deployment's secret now: the
+    /// webhook's own answer; recorded work waits in the queue.
+    pub async fn post_intake(&self, event: &Value) -> Answer {
+        self.post_raw(&event.to_string(), Some(WEBHOOK_SECRET), now_secs())
+            .await
+    }
+
+    /// Plays Lambda's SQS event source until no work is visible (see
+    /// [`work::drain`]).
+    pub async fn drain(&self) -> Vec<Drained> {
+        work::drain(&self.work, &self.functions)
+            .await
+            .expect("the work queue is drained")
+    }
+
+    /// Delivers one message received from the work queue to launch-worker,
+    /// deleting it unless the function reports it (see [`work::drain`]).
+    pub async fn deliver_work(&self, message: &Value) -> Drained {
+        work::deliver(&self.work, &self.functions, message)
+            .await
+            .expect("launch-worker is invoked")
+    }
+
+    /// Makes the work put back for later visible now (see [`work::due_now`]).
+    pub async fn work_due_now(&self, drained: &[Drained]) -> usize {
+        work::due_now(&self.work, drained)
+            .await
+            .expect("SQS ChangeMessageVisibility")
     }
 
     /// Posts any body, signed with `secret` at `timestamp` (or unsigned).

@@ -158,26 +158,43 @@ async fn launch_by_webhook<F: Functions>(
         .find(|q| q.id == row.item);
     event["item"]["inQueueSince"] = json!(queued.context("the item is queued")?.in_queue_since);
     let started = Instant::now();
-    let answer = functions
-        .webhook(&signed(
-            &event.to_string(),
-            Some(WEBHOOK_SECRET),
-            now_secs(),
-        ))
-        .await?;
+    let (answer, drained) = post_and_work(backends, functions, &event).await?;
     row.launch = Some(started.elapsed());
     say(&format!(
-        "webhook for #{} answered {} {}",
+        "webhook for #{} answered {} {}; launch-worker took the work",
         row.item, answer.status, answer.body
     ));
     let body = &answer.body;
-    if answer.status == 200 && body["outcome"] == "launched" {
-        row.launched(text(&body["node"]), text(&body["template"]));
-        row.task_arn = text(&body["task"]).to_owned();
-    } else {
+    if answer.status != 202 || body["outcome"] != "accepted" {
         row.fail(format!("webhook answered {} {body}", answer.status));
+    } else if drained.len() != 1 || drained[0].failed {
+        row.fail(format!(
+            "launch-worker did not finish the work: {drained:?}"
+        ));
+    } else {
+        let node = text(&body["node"]).to_owned();
+        row.task_arn = backends.task_of(&node).await?.unwrap_or_default();
+        row.launched(&node, text(&body["template"]));
+        if row.task_arn.is_empty() {
+            row.fail(format!(
+                "no task runs for {node} after launch-worker's launch"
+            ));
+        }
     }
     Ok(())
+}
+
+/// Posts a signed event to the webhook, then lets launch-worker act on the
+/// work it recorded: the webhook's answer and the work drained.
+async fn post_and_work<F: Functions>(
+    backends: &Backends,
+    functions: &F,
+    event: &Value,
+) -> anyhow::Result<(crate::Answer, Vec<crate::Drained>)> {
+    let request = signed(&event.to_string(), Some(WEBHOOK_SECRET), now_secs());
+    let answer = functions.webhook(&request).await?;
+    let drained = crate::work::drain(&backends.work, functions).await?;
+    Ok((answer, drained))
 }
 
 /// Connect, one build, `agent.released`, the task's STOPPED event.
@@ -230,7 +247,7 @@ async fn build_across_restart<F: Functions>(
     for (label, answer) in emit_buildable(backends, functions).await? {
         let fine = match label == row.node {
             true => answer.status == 202 && answer.body["outcome"] == "ignored",
-            false => matches!(answer.status, 200 | 202),
+            false => answer.status == 202,
         };
         if !fine {
             row.fail(format!(
@@ -239,6 +256,14 @@ async fn build_across_restart<F: Functions>(
             ));
             return Ok(());
         }
+    }
+    // The work recorded for them: agents that exist answer for their items.
+    let drained = crate::work::drain(&backends.work, functions).await?;
+    if drained.iter().any(|d| d.failed) {
+        row.fail(format!(
+            "after the restart, launch-worker put work back: {drained:?}"
+        ));
+        return Ok(());
     }
     let tick = functions.reconcile().await?;
     let summary = tick_summary(&tick);
@@ -312,17 +337,12 @@ async fn release<F: Functions>(
 ) -> anyhow::Result<()> {
     say(&format!("posting agent.released for {}", row.node));
     let release = json!({"type": "agent.released", "eventTime": now_millis(), "node": row.node});
-    let answer = functions
-        .webhook(&signed(
-            &release.to_string(),
-            Some(WEBHOOK_SECRET),
-            now_secs(),
-        ))
-        .await?;
+    let (answer, drained) = post_and_work(backends, functions, &release).await?;
     let task = backends.describe(&row.task_arn).await?;
-    if answer.status != 200 || task.last_status() != Some("STOPPED") {
+    let done = drained.len() == 1 && !drained[0].failed;
+    if answer.status != 202 || !done || task.last_status() != Some("STOPPED") {
         row.fail(format!(
-            "after agent.released ({} {}) the task is {}",
+            "after agent.released ({} {}; work {drained:?}) the task is {}",
             answer.status,
             answer.body,
             task.last_status().unwrap_or("?")

@@ -122,8 +122,9 @@ async fn create_bus_if_missing(
     }
 }
 
-/// Calls SQS's JSON protocol directly: four calls do not justify aws-sdk-sqs.
-async fn sqs(
+/// Calls SQS's JSON protocol directly: a handful of calls do not justify
+/// aws-sdk-sqs in the harness.
+pub(crate) async fn sqs(
     http: &reqwest::Client,
     endpoint: &str,
     action: &str,
@@ -145,7 +146,7 @@ async fn sqs(
         .with_context(|| format!("SQS {action} answer"))
 }
 
-fn string_field(value: &Value, field: &str) -> anyhow::Result<String> {
+pub(crate) fn string_field(value: &Value, field: &str) -> anyhow::Result<String> {
     value[field]
         .as_str()
         .map(str::to_owned)

@@ -5,6 +5,8 @@
 //! the tests need: ECS clusters, the default VPC's network, secrets, and an
 //! [`EventCapture`] that records what was published to an EventBridge bus.
 //!
+//! [`SqsQueue`] reads a queue as Lambda's SQS event source does.
+//!
 //! [`ClientTokenProxy`] sits between the code under test and moto. It exists only
 //! because moto 5.2.5 ignores RunTask's `clientToken` (every call launches
 //! again), while real ECS returns the original result for a repeated token; the
@@ -28,6 +30,7 @@ mod connect_proxy;
 mod events;
 mod moto;
 mod proxy;
+mod queue;
 mod resources;
 mod tls;
 
@@ -35,6 +38,7 @@ pub use connect_proxy::ConnectProxy;
 pub use events::EventCapture;
 pub use moto::Moto;
 pub use proxy::{ClientTokenProxy, STARTED_BY_ALONE};
+pub use queue::SqsQueue;
 pub use tls::TlsFront;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

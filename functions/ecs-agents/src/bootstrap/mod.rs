@@ -29,6 +29,8 @@ use crate::ports::{Deployment, Ports};
 use crate::reconcile::ReconcileOptions;
 use crate::secret::Secret;
 use crate::webhook::Webhook;
+use crate::worker::Worker;
+use crate::workqueue::sqs::SqsWorkQueue;
 
 /// The agents file built into the functions (`infra/agents.yaml`): what a
 /// deployment acts on until a file is published to its bucket (the seed).
@@ -66,6 +68,9 @@ pub struct Settings {
     pub jenkins_ca_bundle: Option<CaBundleSource>,
     /// EventBridge bus for agent events.
     pub event_bus: String,
+    /// URL of the SQS queue the webhook records work on and the launch
+    /// worker postpones work on (`WORK_QUEUE_URL`; only those two read it).
+    pub work_queue_url: Option<String>,
     /// S3 bucket of the agents' environment files (`secretDelivery:
     /// environmentFile`, the default, needs one).
     pub environment_bucket: Option<String>,
@@ -159,6 +164,7 @@ impl Settings {
                 })
                 .transpose()?,
             event_bus: lookup("EVENT_BUS_NAME").unwrap_or_else(|| "default".to_owned()),
+            work_queue_url: lookup("WORK_QUEUE_URL").filter(|v| !v.trim().is_empty()),
             environment_bucket: environment_bucket(&config, &lookup)?,
             launcher: LauncherOptions {
                 freshness: seconds("LAUNCH_FRESHNESS_SECONDS", defaults.freshness)?,
@@ -224,6 +230,9 @@ pub enum BootstrapError {
     /// The webhook needs its secret id.
     #[error("environment variable WEBHOOK_SECRET_ID is required by the webhook")]
     NoWebhookSecret,
+    /// The webhook and the launch worker need the work queue.
+    #[error("environment variable WORK_QUEUE_URL is required by the webhook and the launch worker")]
+    NoWorkQueue,
 }
 
 /// Loads the AWS SDK configuration with our retry policy. Every client works
@@ -245,17 +254,26 @@ pub fn with_retry_policy(sdk: &SdkConfig) -> SdkConfig {
         .build()
 }
 
-/// Builds the deployment with the real adapters; reads the Jenkins token.
+/// Builds the deployment with the real adapters. The Jenkins token and the
+/// CA bundle to trust for Jenkins are read at the same time: a cold start
+/// waits for one round trip, not two. An error names what it could not read.
 pub async fn deployment(
     settings: &Settings,
     sdk: &SdkConfig,
 ) -> Result<Deployment<Live>, BootstrapError> {
     let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-    let token = read_secret(&secrets, &settings.jenkins_token_secret).await?;
-    let roots = match &settings.jenkins_ca_bundle {
-        Some(source) => read_ca_bundle(sdk, source).await?,
-        None => CaBundle::default(),
+    let token = async {
+        read_secret(&secrets, &settings.jenkins_token_secret)
+            .await
+            .map_err(BootstrapError::from)
     };
+    let roots = async {
+        match &settings.jenkins_ca_bundle {
+            Some(source) => Ok(read_ca_bundle(sdk, source).await?),
+            None => Ok(CaBundle::default()),
+        }
+    };
+    let (token, roots) = tokio::try_join!(token, roots)?;
     let jenkins = JenkinsHttp::trusting(
         &settings.jenkins_api_url,
         &settings.jenkins_user,
@@ -304,17 +322,40 @@ pub async fn launcher(
     Ok(Launcher::new(Arc::new(deployment), settings.launcher))
 }
 
-/// The webhook with the real adapters. Its two secrets, its own key and the
-/// Jenkins token, are read at the same time: a cold start waits for one
-/// Secrets Manager round trip, not two. An error names the secret it could
-/// not read.
+/// The webhook with the real adapters: its secret, the agents file it
+/// matches labels against, the work queue. It never calls Jenkins or ECS,
+/// so it reads no Jenkins token.
 pub async fn webhook(
     settings: &Settings,
     sdk: &SdkConfig,
-) -> Result<Webhook<Live>, BootstrapError> {
-    let (secret, launcher) =
-        tokio::try_join!(webhook_secret(settings, sdk), launcher(settings, sdk))?;
-    Ok(Webhook::new(secret, launcher))
+) -> Result<Webhook<SqsWorkQueue, EventBridgePublisher>, BootstrapError> {
+    let secret = webhook_secret(settings, sdk).await?;
+    let webhook = Webhook::new(
+        secret,
+        agents_file::live_config(settings, sdk),
+        work_queue(settings, sdk)?,
+        EventBridgePublisher::new(
+            aws_sdk_eventbridge::Client::new(sdk),
+            settings.event_bus.clone(),
+        ),
+    );
+    // The published file is read at cold start, not in the first request.
+    webhook.config_for_request().await;
+    Ok(webhook)
+}
+
+/// The launch worker with the real adapters.
+pub async fn worker(settings: &Settings, sdk: &SdkConfig) -> Result<Worker<Live>, BootstrapError> {
+    Ok(Worker::new(launcher(settings, sdk).await?))
+}
+
+/// The work queue (`WORK_QUEUE_URL`).
+pub fn work_queue(settings: &Settings, sdk: &SdkConfig) -> Result<SqsWorkQueue, BootstrapError> {
+    let url = settings
+        .work_queue_url
+        .as_deref()
+        .ok_or(BootstrapError::NoWorkQueue)?;
+    Ok(SqsWorkQueue::new(aws_sdk_sqs::Client::new(sdk), url))
 }
 
 /// Reads the webhook's shared secret.

@@ -1,33 +1,39 @@
-//! The queue webhook: authenticate, parse, and act on one Jenkins event.
+//! The queue webhook: authenticate, parse, decide what needs no remote call,
+//! and record the rest on the work queue for the launch worker.
 //!
 //! Independent of Lambda: the function's handler passes headers and body in
-//! and turns the [`WebhookResponse`] into HTTP. Status codes: 200 done,
-//! 202 accepted but nothing done now (ignored, deferred, unknown type),
-//! 400 malformed, 401 not authentic, 413 too large, 422 a launch that cannot
-//! succeed, 503 (with `Retry-After`) a launch to retry later.
+//! and turns the [`WebhookResponse`] into HTTP. It answers within
+//! milliseconds whatever the burst: nothing it does waits for Jenkins or
+//! ECS (docs/how-it-works.md, "Intake and pacing"). Status codes: 202
+//! accepted (recorded) or ignored (nothing to do, with the reason), 400
+//! malformed, 401 not authentic, 413 too large, 503 (with `Retry-After`)
+//! the work could not be recorded, so the emitter sends it again.
 
-pub mod protocol;
 pub mod signature;
 #[cfg(test)]
 mod tests;
+
+/// The events the emitter sends (kept here too: it is the webhook's protocol).
+pub use crate::protocol;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use crate::launch::{
-    LaunchError, LaunchOutcome, Launcher, QueuedBuild, RetireError, RetireOutcome,
-};
-use crate::naming::AgentName;
-use crate::ports::Ports;
+use crate::config::VersionedConfig;
+use crate::events::EventPublisher;
+use crate::labels::LabelExpr;
+use crate::live_config::LiveConfig;
 use crate::secret::Secret;
-use protocol::{Buildable, ParseError, WebhookEvent};
+use crate::workqueue::{Work, WorkQueue};
+use protocol::{ParseError, WebhookEvent};
 
 /// Largest body accepted: queue events are a few hundred bytes.
 pub const MAX_BODY: usize = 64 * 1024;
-/// What a 503 asks the emitter to wait before retrying.
-pub const RETRY_AFTER: Duration = Duration::from_secs(30);
+/// What a 503 asks the emitter to wait before retrying: recording failed,
+/// which SQS recovers from in seconds.
+pub const RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// One webhook request, as far as the webhook cares.
 #[derive(Debug, Clone, Copy)]
@@ -68,22 +74,39 @@ impl WebhookResponse {
     }
 }
 
-/// The webhook: the shared secret and a launcher.
+/// The webhook: the shared secret, the agents file it matches labels
+/// against, the queue it records work on, and where it reports a published
+/// agents file it refuses.
 #[derive(Debug)]
-pub struct Webhook<P: Ports> {
+pub struct Webhook<Q: WorkQueue, E: EventPublisher> {
     secret: Secret,
-    launcher: Launcher<P>,
+    agents: LiveConfig,
+    queue: Q,
+    events: E,
 }
 
-impl<P: Ports> Webhook<P> {
-    /// A webhook verifying requests with `secret`.
-    pub fn new(secret: Secret, launcher: Launcher<P>) -> Self {
-        Self { secret, launcher }
+impl<Q: WorkQueue, E: EventPublisher> Webhook<Q, E> {
+    /// A webhook verifying requests with `secret`, matching labels against
+    /// `agents` and recording work on `queue`.
+    pub fn new(secret: Secret, agents: LiveConfig, queue: Q, events: E) -> Self {
+        Self {
+            secret,
+            agents,
+            queue,
+            events,
+        }
     }
 
-    /// The launcher, for tests and other entry points.
-    pub fn launcher(&self) -> &Launcher<P> {
-        &self.launcher
+    /// The work queue, for tests and the local run.
+    pub fn queue(&self) -> &Q {
+        &self.queue
+    }
+
+    /// The agents file version one request acts on: the published file is
+    /// read first when a read is due (`live_config`).
+    pub async fn config_for_request(&self) -> std::sync::Arc<VersionedConfig> {
+        self.agents.refresh(&self.events).await;
+        self.agents.current()
     }
 
     /// Handles one request received at `now`.
@@ -105,100 +128,88 @@ impl<P: Ports> Webhook<P> {
             return WebhookResponse::rejected(401, error);
         }
         match protocol::parse(request.body) {
-            Ok(event) => self.dispatch(event, now).await,
+            Ok(event) => self.decide(event, request.body, now).await,
             Err(ParseError::Malformed(reason)) => WebhookResponse::rejected(400, reason),
             Err(ParseError::UnknownType(kind)) => {
                 info!(event_type = %kind, "unknown event type ignored");
-                WebhookResponse::new(
-                    202,
-                    json!({ "outcome": "ignored", "reason": format!("unknown event type {kind}") }),
-                )
+                ignored(format!("unknown event type {kind}"))
             }
         }
     }
 
-    async fn dispatch(&self, event: WebhookEvent, now: SystemTime) -> WebhookResponse {
-        match event {
-            WebhookEvent::QueueBuildable(event) => {
-                launched(self.launcher.launch(&queued_build(&event, now)).await)
+    /// What needs no remote call is answered here; the rest is recorded.
+    async fn decide(&self, event: WebhookEvent, body: &[u8], now: SystemTime) -> WebhookResponse {
+        let accepted = match &event {
+            WebhookEvent::QueueBuildable(buildable) => {
+                let item = &buildable.item;
+                let Some(expr) = item.label.as_deref().and_then(LabelExpr::parse_lax) else {
+                    return ignored(
+                        "unrestricted item: no label, so no template of ours serves it",
+                    );
+                };
+                let config = self.config_for_request().await;
+                let Some(template) = config.select(&expr) else {
+                    return ignored(format!("no template serves {}", expr.expression()));
+                };
+                json!({
+                    "outcome": "accepted",
+                    "queueItem": item.id,
+                    "template": template.name,
+                    "node": config.cloud.agent_name(&template.name, item.id, 0),
+                })
             }
-            WebhookEvent::QueueLeft(event) if event.item.cancelled => {
-                retired(self.launcher.cancel(event.item.id).await)
+            WebhookEvent::QueueLeft(left) if !left.item.cancelled => {
+                return ignored(format!("queue item {} started", left.item.id));
             }
-            WebhookEvent::QueueLeft(event) => WebhookResponse::new(
-                202,
-                json!({ "outcome": "ignored", "reason": format!("queue item {} started", event.item.id) }),
-            ),
-            WebhookEvent::AgentReleased(event) => {
-                retired(self.launcher.release(&AgentName::new(event.node)).await)
+            WebhookEvent::QueueLeft(left) => {
+                json!({ "outcome": "accepted", "queueItem": left.item.id })
+            }
+            WebhookEvent::AgentReleased(released) => {
+                json!({ "outcome": "accepted", "node": released.node })
+            }
+        };
+        // The body parsed as an event, so it is JSON.
+        let event: Value = serde_json::from_slice(body).unwrap_or_default();
+        let work = Work {
+            received_ms: now
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis() as u64,
+            event,
+        };
+        match self.queue.record(&work).await {
+            Ok(()) => WebhookResponse::new(202, accepted),
+            Err(error) => {
+                warn!(%error, "work not recorded; the emitter will send it again");
+                WebhookResponse {
+                    status: 503,
+                    body: json!({ "outcome": "failed", "reason": error.to_string() }),
+                    retry_after: Some(RETRY_AFTER.as_secs()),
+                }
             }
         }
     }
 }
 
-fn queued_build(event: &Buildable, now: SystemTime) -> QueuedBuild {
-    let now_ms = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as u64;
-    QueuedBuild {
-        queue_item: event.item.id,
-        label: event.item.label.clone(),
-        job_name: event.item.task.as_ref().map(|t| t.name.clone()),
-        in_queue_since: event.item.in_queue_since,
-        // An event time in the future (clock skew) counts as brand new.
-        age: Some(Duration::from_millis(
-            now_ms.saturating_sub(event.event_time),
-        )),
-        verified_queued: false,
-    }
+fn ignored(reason: impl Into<String>) -> WebhookResponse {
+    WebhookResponse::new(
+        202,
+        json!({ "outcome": "ignored", "reason": reason.into() }),
+    )
 }
 
-fn launched(result: Result<LaunchOutcome, LaunchError>) -> WebhookResponse {
-    match result {
-        Ok(outcome) => {
-            let status = match outcome {
-                LaunchOutcome::Launched { .. } | LaunchOutcome::AlreadyLaunching { .. } => 200,
-                LaunchOutcome::Deferred { .. } | LaunchOutcome::Ignored { .. } => 202,
-            };
-            WebhookResponse::new(status, serde_json::to_value(&outcome).unwrap_or_default())
-        }
-        Err(error) => failed(&error),
-    }
-}
-
-fn retired(result: Result<RetireOutcome, RetireError>) -> WebhookResponse {
-    match result {
-        Ok(outcome @ RetireOutcome::Ignored { .. }) => {
-            WebhookResponse::new(202, serde_json::to_value(&outcome).unwrap_or_default())
-        }
-        Ok(outcome) => {
-            WebhookResponse::new(200, serde_json::to_value(&outcome).unwrap_or_default())
-        }
-        Err(error) => unsuccessful(&error, error.is_retryable()),
-    }
-}
-
-fn failed(error: &LaunchError) -> WebhookResponse {
-    match error {
-        LaunchError::AlreadyServed { .. } => WebhookResponse::new(
-            202,
-            json!({ "outcome": "already-launched", "reason": error.to_string() }),
-        ),
-        LaunchError::Retryable(_) => unsuccessful(error, true),
-        LaunchError::Permanent(_) => unsuccessful(error, false),
-    }
-}
-
-/// 503 with `Retry-After` for what may succeed later, else 422.
-fn unsuccessful(error: &dyn std::fmt::Display, retryable: bool) -> WebhookResponse {
-    let body = json!({ "outcome": "failed", "reason": error.to_string() });
-    match retryable {
-        true => WebhookResponse {
-            status: 503,
-            body,
-            retry_after: Some(RETRY_AFTER.as_secs()),
-        },
-        false => WebhookResponse::new(422, body),
+#[cfg(any(test, feature = "test-util"))]
+impl Webhook<crate::workqueue::fake::FakeWorkQueue, crate::events::fake::FakePublisher> {
+    /// A webhook for the agents file `yaml` on an empty fake queue.
+    pub fn with_fakes(secret: &str, yaml: &str) -> Self {
+        let config = crate::config::AgentsConfig::from_yaml(yaml)
+            .unwrap_or_else(|errors| panic!("test config: {errors}"));
+        let version = crate::config::ConfigVersion::built_in(yaml);
+        Self::new(
+            Secret::new(secret),
+            LiveConfig::fixed(VersionedConfig::new(config, version)),
+            crate::workqueue::fake::FakeWorkQueue::new(),
+            crate::events::fake::FakePublisher::new(),
+        )
     }
 }

@@ -1,4 +1,6 @@
-//! The webhook from the emitter's side: signed bodies in, status and JSON out.
+//! The webhook from the emitter's side: signed bodies in, status and JSON
+//! out, and what it recorded on the work queue. What the launch worker then
+//! does with the work is tested in `worker/tests.rs`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -6,8 +8,8 @@ use serde_json::json;
 
 use super::signature::sign;
 use super::*;
-use crate::ecs::{LaunchFailure, RunOutcome};
-use crate::ports::Fakes;
+use crate::events::fake::FakePublisher;
+use crate::workqueue::fake::FakeWorkQueue;
 
 const NOW: u64 = 1_764_270_000;
 const CONFIG: &str = "
@@ -16,11 +18,10 @@ templates:
   - {name: linux, labels: linux, cpu: 512, memory: 1024, subnets: [s-1]}
 ";
 
-type TestWebhook = Webhook<Fakes>;
+type TestWebhook = Webhook<FakeWorkQueue, FakePublisher>;
 
 fn webhook() -> TestWebhook {
-    let launcher = Launcher::with_fakes(CONFIG);
-    Webhook::new(Secret::new("test-webhook-secret"), launcher)
+    Webhook::with_fakes("test-webhook-secret", CONFIG)
 }
 
 fn now() -> SystemTime {
@@ -49,18 +50,88 @@ async fn post(webhook: &TestWebhook, body: &[u8]) -> WebhookResponse {
 }
 
 #[tokio::test]
-async fn a_signed_buildable_event_launches_an_agent() {
+async fn a_signed_buildable_event_is_recorded_and_answered_202_with_its_agent() {
     let webhook = webhook();
-    let response = post(&webhook, &buildable(7, "linux")).await;
-    assert_eq!(response.status, 200, "{response:?}");
-    assert_eq!(response.body["outcome"], "launched");
-    assert_eq!(response.body["node"], "ecs-linux-7");
-    assert!(
-        response.body["task"]
-            .as_str()
-            .unwrap()
-            .starts_with("arn:aws:ecs:")
+    let body = buildable(7, "linux");
+    let response = post(&webhook, &body).await;
+    assert_eq!(response.status, 202, "{response:?}");
+    assert_eq!(
+        response.body,
+        json!({"outcome": "accepted", "queueItem": 7, "template": "linux", "node": "ecs-linux-7"})
     );
+    let recorded = webhook.queue().take();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].received_ms, NOW * 1000);
+    assert_eq!(
+        recorded[0].event,
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn every_delivery_is_recorded_and_the_launch_makes_them_one() {
+    // Duplicates are the worker's to merge: the agent's name and client
+    // token make a second launch a no-op (worker/tests.rs).
+    let webhook = webhook();
+    post(&webhook, &buildable(7, "linux")).await;
+    post(&webhook, &buildable(7, "linux")).await;
+    assert_eq!(webhook.queue().len(), 2);
+}
+
+#[tokio::test]
+async fn an_item_without_a_label_is_ignored_and_not_recorded() {
+    let webhook = webhook();
+    let event = json!({"type": "queue.buildable", "eventTime": NOW * 1000, "item": {"id": 3, "inQueueSince": 1}});
+    let response = post(&webhook, &serde_json::to_vec(&event).unwrap()).await;
+    assert_eq!(
+        (response.status, response.body["outcome"].as_str()),
+        (202, Some("ignored"))
+    );
+    assert!(webhook.queue().is_empty());
+}
+
+#[tokio::test]
+async fn work_that_cannot_be_recorded_is_503_with_a_short_retry_after() {
+    let webhook = webhook();
+    webhook
+        .queue()
+        .fail(Some("SendMessage: service unavailable"));
+    let response = post(&webhook, &buildable(7, "linux")).await;
+    assert_eq!((response.status, response.retry_after), (503, Some(5)));
+    assert_eq!(
+        response.body["reason"],
+        "work queue: SendMessage: service unavailable"
+    );
+}
+
+#[tokio::test]
+async fn cancelled_items_and_released_agents_are_recorded_and_started_items_ignored() {
+    let webhook = webhook();
+    let cancel = json!({"type": "queue.left", "eventTime": NOW * 1000, "item": {"id": 8, "cancelled": true}});
+    let response = post(&webhook, &serde_json::to_vec(&cancel).unwrap()).await;
+    assert_eq!(
+        (response.status, &response.body),
+        (202, &json!({"outcome": "accepted", "queueItem": 8}))
+    );
+    let release = json!({"type": "agent.released", "eventTime": NOW * 1000, "node": "ecs-linux-7"});
+    let response = post(&webhook, &serde_json::to_vec(&release).unwrap()).await;
+    assert_eq!(
+        (response.status, &response.body),
+        (202, &json!({"outcome": "accepted", "node": "ecs-linux-7"}))
+    );
+    let started = json!({"type": "queue.left", "eventTime": NOW * 1000, "item": {"id": 7, "cancelled": false}});
+    let response = post(&webhook, &serde_json::to_vec(&started).unwrap()).await;
+    assert_eq!(
+        (response.status, response.body["reason"].as_str()),
+        (202, Some("queue item 7 started"))
+    );
+    let kinds: Vec<String> = webhook
+        .queue()
+        .take()
+        .iter()
+        .map(|w| w.event["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["queue.left", "agent.released"]);
 }
 
 #[tokio::test]
@@ -81,7 +152,7 @@ async fn an_unsigned_or_wrongly_signed_request_is_401_and_launches_nothing() {
         body: &body,
     };
     assert_eq!(webhook.handle(wrong, now()).await.status, 401);
-    assert!(webhook.launcher().config().templates.len() == 1);
+    assert!(webhook.queue().is_empty());
 }
 
 #[tokio::test]
@@ -141,93 +212,15 @@ async fn an_unknown_event_type_is_accepted_and_ignored() {
 
 #[tokio::test]
 async fn a_label_no_template_serves_is_202_saying_so() {
-    let response = post(&webhook(), &buildable(7, "windows")).await;
+    let webhook = webhook();
+    let response = post(&webhook, &buildable(7, "windows")).await;
     assert_eq!(response.status, 202);
     assert_eq!(
         response.body,
         json!({"outcome": "ignored", "reason": "no template serves windows"})
     );
-}
-
-#[tokio::test]
-async fn a_transient_failure_is_503_with_retry_after() {
-    let webhook = webhook();
-    let failure = LaunchFailure {
-        reason: "RESOURCE:CPU".into(),
-        retryable: true,
-    };
-    webhook
-        .launcher()
-        .deployment()
-        .ecs
-        .answer_next_run(Ok(RunOutcome::Failed(failure)));
-    let response = post(&webhook, &buildable(7, "linux")).await;
-    assert_eq!((response.status, response.retry_after), (503, Some(30)));
-}
-
-#[tokio::test]
-async fn a_permanent_failure_is_422_with_the_reason() {
-    let webhook = webhook();
-    let failure = LaunchFailure {
-        reason: "MISSING".into(),
-        retryable: false,
-    };
-    webhook
-        .launcher()
-        .deployment()
-        .ecs
-        .answer_next_run(Ok(RunOutcome::Failed(failure)));
-    let response = post(&webhook, &buildable(7, "linux")).await;
-    assert_eq!(response.status, 422);
     assert!(
-        response.body["reason"]
-            .as_str()
-            .unwrap()
-            .contains("MISSING")
-    );
-}
-
-#[tokio::test]
-async fn released_and_cancelled_events_retire_agents() {
-    let webhook = webhook();
-    post(&webhook, &buildable(7, "linux")).await;
-    post(&webhook, &buildable(8, "linux")).await;
-    let cancel = json!({"type": "queue.left", "eventTime": NOW * 1000, "item": {"id": 8, "cancelled": true}});
-    let response = post(&webhook, &serde_json::to_vec(&cancel).unwrap()).await;
-    assert_eq!(
-        (response.status, &response.body["nodes"]),
-        (200, &json!(["ecs-linux-8"]))
-    );
-    let release = json!({"type": "agent.released", "eventTime": NOW * 1000, "node": "ecs-linux-7"});
-    let response = post(&webhook, &serde_json::to_vec(&release).unwrap()).await;
-    assert_eq!(
-        (response.status, response.body["outcome"].as_str()),
-        (200, Some("released"))
-    );
-    let started = json!({"type": "queue.left", "eventTime": NOW * 1000, "item": {"id": 7, "cancelled": false}});
-    assert_eq!(
-        post(&webhook, &serde_json::to_vec(&started).unwrap())
-            .await
-            .status,
-        202
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_launch_past_its_deadline_is_503_with_retry_after_before_the_function_times_out() {
-    // GIVEN ECS takes a minute to answer RunTask (virtual time)
-    let webhook = webhook();
-    let ecs = &webhook.launcher().deployment().ecs;
-    ecs.delay_next_run(Duration::from_secs(60));
-    // WHEN a build is announced
-    let started = tokio::time::Instant::now();
-    let response = post(&webhook, &buildable(7, "linux")).await;
-    // THEN the emitter hears 503 within the function's 30 s, not silence
-    assert!(started.elapsed() < Duration::from_secs(30));
-    assert_eq!((response.status, response.retry_after), (503, Some(30)));
-    let reason = response.body["reason"].as_str().unwrap();
-    assert!(
-        reason.contains("launch deadline of 25 s passed"),
-        "{reason}"
+        webhook.queue().is_empty(),
+        "nothing to launch, nothing recorded"
     );
 }

@@ -80,15 +80,33 @@ async fn ten_concurrent_deliveries_of_one_event_yield_one_node_and_one_task() {
         .set_create_race_window(Some(Duration::from_millis(50)));
     let item = world.enqueue("linux");
     let event = buildable(item, "linux");
+    // Ten deliveries reach the webhook at once, and each is recorded…
     let deliveries: Vec<_> = (0..10)
         .map(|_| {
             let (world, event) = (Arc::clone(&world), event.clone());
-            tokio::spawn(async move { world.post(&event).await })
+            tokio::spawn(async move { world.post_intake(&event).await })
         })
         .collect();
     for delivery in deliveries {
         let answer = delivery.await.unwrap();
-        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        assert_eq!(answer.status, 202, "{:?}", answer.body);
+    }
+    // …and the launch worker takes all ten at once, in ten concurrent invocations.
+    let messages = world.work.receive().await.unwrap();
+    assert_eq!(messages.len(), 10);
+    let invocations: Vec<_> = messages
+        .into_iter()
+        .map(|message| {
+            let world = Arc::clone(&world);
+            tokio::spawn(async move { world.deliver_work(&message).await })
+        })
+        .collect();
+    for invocation in invocations {
+        assert!(!invocation.await.unwrap().failed);
+    }
+    for worked in world.functions.take_worked() {
+        let handled = worked.handled.expect("work");
+        assert_eq!(handled.status, 200, "{:?}", handled.body);
     }
     assert_eq!(world.agent_names(), [format!("bb-linux-{item}")]);
     assert_eq!(world.running_tasks().await.unwrap().len(), 1);
@@ -163,7 +181,7 @@ async fn jenkins_failing_to_create_the_node_is_503_and_leaves_nothing() {
     let answer = world.post(&buildable(item, "linux")).await;
     assert_eq!(
         (answer.status, answer.retry_after.as_deref()),
-        (503, Some("30")),
+        (503, Some("2")),
         "{:?}",
         answer.body
     );

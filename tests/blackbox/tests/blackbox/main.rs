@@ -9,6 +9,7 @@
 
 mod agents_file;
 mod https_proxy;
+mod intake;
 mod launch;
 mod permissions;
 mod private_ca;

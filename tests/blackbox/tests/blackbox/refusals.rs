@@ -24,10 +24,10 @@ async fn ec2_throttling_wrapped_in_an_invalid_parameter_error_is_503_and_reports
     // WHEN a build is announced
     let item = world.enqueue("linux");
     let answer = world.post(&buildable(item, "linux")).await;
-    // THEN the emitter is asked to come back, and nothing is left or reported
+    // THEN the work is put back for 2 s (its first backoff), and nothing is left or reported
     assert_eq!(
         (answer.status, answer.retry_after.as_deref()),
-        (503, Some("30")),
+        (503, Some("2")),
         "{:?}",
         answer.body
     );

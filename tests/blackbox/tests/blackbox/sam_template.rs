@@ -9,6 +9,7 @@ mod eval;
 mod execution_role;
 mod network;
 mod operations;
+mod work_queue;
 
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
@@ -19,7 +20,7 @@ use serde_yaml_ng::Value as Yaml;
 const UNSCOPABLE_WRITES: &[&str] = &["ecs:DeregisterTaskDefinition"];
 
 /// Services whose writes must name their resources.
-const GUARDED_SERVICES: &[&str] = &["ecs", "iam", "events", "secretsmanager"];
+const GUARDED_SERVICES: &[&str] = &["ecs", "iam", "events", "secretsmanager", "sqs"];
 
 /// Resource types that cost money while no build runs.
 const IDLE_BILLING_TYPES: &[&str] = &[

@@ -1,7 +1,9 @@
-//! The webhook's cold start against an in-memory Secrets Manager that
-//! answers no GetSecretValue before every expected request has arrived: read
-//! one after the other, the first read would wait for ever, which the paused
-//! clock turns into an instant timeout instead of a hung test.
+//! The cold start of a function that calls Jenkins, against an in-memory
+//! Secrets Manager that answers no GetSecretValue before every expected
+//! request has arrived: read one after the other, the first read would wait
+//! for ever, which the paused clock turns into an instant timeout instead of
+//! a hung test. The two reads are the Jenkins token and the CA bundle to
+//! trust for Jenkins (the webhook, which calls neither, reads one secret).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,14 +20,14 @@ use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
 use super::env;
-use crate::bootstrap::{BootstrapError, Settings, webhook};
+use crate::bootstrap::{BootstrapError, Settings, deployment};
 
 const TOKEN_ID: &str = "jenkins/api-token";
-const WEBHOOK_KEY_ID: &str = "webhook/key";
+const CA_ID: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jenkins-ca";
 
 /// Secrets Manager in memory: GetSecretValue requests wait at a barrier
-/// until `parties` of them are in flight, then each gets `value of {id}`, or
-/// ResourceNotFound for the id `missing`.
+/// until two of them are in flight, then each gets `value of {id}` (a CA
+/// certificate for the CA bundle), or ResourceNotFound for the id `missing`.
 #[derive(Debug, Clone)]
 struct SecretsManager {
     in_flight: Arc<Barrier>,
@@ -77,6 +79,8 @@ impl HttpConnector for SecretsManager {
                     400,
                     json!({"__type": "ResourceNotFoundException", "message": message}),
                 )
+            } else if id == CA_ID {
+                (200, json!({"Name": id, "SecretString": ca_pem()}))
             } else {
                 (
                     200,
@@ -94,36 +98,50 @@ fn settings() -> Settings {
         ("JENKINS_USER", "ci"),
         ("AGENT_ENVIRONMENT_BUCKET", "agent-env"),
         ("JENKINS_API_TOKEN_SECRET_ID", TOKEN_ID),
-        ("WEBHOOK_SECRET_ID", WEBHOOK_KEY_ID),
+        ("JENKINS_CA_BUNDLE_ARN", CA_ID),
     ]))
     .unwrap()
 }
 
-/// The webhook's cold start, failed if it has not finished within a minute
-/// of the paused (virtual) clock.
+/// A self-signed CA certificate as PEM.
+fn ca_pem() -> String {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().unwrap();
+    params.self_signed(&key).unwrap().pem()
+}
+
+/// The deployment's cold start, failed if it has not finished within a
+/// minute of the paused (virtual) clock.
 async fn cold_start(secrets: &SecretsManager) -> Result<(), BootstrapError> {
     let (settings, sdk) = (settings(), secrets.sdk_config());
-    tokio::time::timeout(Duration::from_secs(60), webhook(&settings, &sdk))
+    tokio::time::timeout(Duration::from_secs(60), deployment(&settings, &sdk))
         .await
         .expect("both secrets requested before either was answered")
         .map(drop)
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_webhook_reads_its_two_secrets_at_the_same_time() {
+async fn the_jenkins_token_and_ca_bundle_are_read_at_the_same_time() {
     let secrets = SecretsManager::answering_once_both_arrived(None);
     cold_start(&secrets).await.unwrap();
-    assert_eq!(secrets.requested(), [TOKEN_ID, WEBHOOK_KEY_ID]);
+    assert_eq!(secrets.requested(), [CA_ID, TOKEN_ID]);
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_secret_the_webhook_cannot_read_fails_its_cold_start_naming_it() {
-    for id in [TOKEN_ID, WEBHOOK_KEY_ID] {
+async fn a_secret_the_cold_start_cannot_read_fails_it_naming_the_secret() {
+    for id in [TOKEN_ID, CA_ID] {
         let secrets = SecretsManager::answering_once_both_arrived(Some(id));
         let error = cold_start(&secrets).await.map(|()| "started").unwrap_err();
         let text = error.to_string();
+        // The CA bundle's error also names the setting that points at it.
+        let setting = if id == CA_ID {
+            "JENKINS_CA_BUNDLE_ARN: "
+        } else {
+            ""
+        };
         assert!(
-            text.starts_with(&format!("could not read secret `{id}`")),
+            text.starts_with(&format!("{setting}could not read secret `{id}`")),
             "{text}"
         );
         assert!(text.contains("can't find the specified secret"), "{text}");

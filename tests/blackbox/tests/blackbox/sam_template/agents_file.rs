@@ -79,7 +79,10 @@ fn the_functions_may_only_read_the_agents_file() {
         .iter()
         .find(|(_, s)| s["Action"] == "s3:GetObject")
         .expect("a read statement");
-    assert_eq!(read.0, "AgentLaunchPolicy", "the policy every function has");
+    assert_eq!(
+        read.0, "FollowAgentsFilePolicy",
+        "the policy every function has"
+    );
     assert_eq!(
         read.1["Resource"],
         json!({"Fn::Sub": "${AgentsConfigBucket.Arn}/agents.yaml"}),

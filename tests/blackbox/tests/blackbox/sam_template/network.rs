@@ -6,30 +6,39 @@ use serde_json::{Value, json};
 use super::eval::Stack;
 use super::{resources, template};
 
-/// The functions' `VpcConfig` as deployed with `overrides`: the global one, which every
-/// function inherits because none sets its own.
-fn vpc_config(t: &Value, overrides: &[(&str, &str)]) -> Option<Value> {
-    for (id, resource) in resources(t) {
-        if resource["Type"] == "AWS::Serverless::Function" {
-            assert!(
-                resource["Properties"].get("VpcConfig").is_none(),
-                "{id} sets its own VpcConfig: all three functions reach Jenkins the same way"
-            );
-        }
-    }
-    let global = t["Globals"]["Function"].get("VpcConfig")?;
-    Stack::new(t, overrides).resolve(global)
+/// The functions that call Jenkins, which must reach it wherever it is; the webhook calls only
+/// AWS (it records work on SQS).
+const CALL_JENKINS: [&str; 3] = ["LaunchWorker", "TaskStopped", "Reconcile"];
+
+/// Each function's `VpcConfig` as deployed with `overrides` (`None`: in no VPC).
+fn vpc_configs(t: &Value, overrides: &[(&str, &str)]) -> Vec<(String, Option<Value>)> {
+    assert!(
+        t["Globals"]["Function"].get("VpcConfig").is_none(),
+        "a global VpcConfig would put the webhook in the VPC too"
+    );
+    let stack = Stack::new(t, overrides);
+    resources(t)
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(id, r)| {
+            let config = r["Properties"]
+                .get("VpcConfig")
+                .and_then(|c| stack.resolve(c));
+            (id.clone(), config)
+        })
+        .collect()
 }
 
 #[test]
 fn without_function_subnets_the_functions_are_in_no_vpc() {
     // Outside a VPC the functions need no NAT gateway or endpoint, which bill while idle.
     let t = template();
-    assert_eq!(vpc_config(&t, &[]), None);
+    for (id, config) in vpc_configs(&t, &[]) {
+        assert_eq!(config, None, "{id}");
+    }
 }
 
 #[test]
-fn with_function_subnets_all_three_functions_join_that_vpc() {
+fn with_function_subnets_the_functions_that_call_jenkins_join_that_vpc() {
     // Arrange: a Jenkins on a private network (docs/aws.md §17).
     let t = template();
     let overrides = [
@@ -37,12 +46,17 @@ fn with_function_subnets_all_three_functions_join_that_vpc() {
         ("FunctionSecurityGroupIds", "sg-0c3"),
     ];
     // Act
-    let config = vpc_config(&t, &overrides);
+    let configs = vpc_configs(&t, &overrides);
     // Assert
-    assert_eq!(
-        config,
-        Some(json!({"SubnetIds": ["subnet-0a1", "subnet-0b2"], "SecurityGroupIds": ["sg-0c3"]}))
-    );
+    let expected =
+        json!({"SubnetIds": ["subnet-0a1", "subnet-0b2"], "SecurityGroupIds": ["sg-0c3"]});
+    assert_eq!(configs.len(), 4);
+    for (id, config) in configs {
+        match CALL_JENKINS.contains(&id.as_str()) {
+            true => assert_eq!(config.as_ref(), Some(&expected), "{id}"),
+            false => assert_eq!(config, None, "{id} calls only AWS: no VPC, no endpoints"),
+        }
+    }
 }
 
 #[test]
@@ -101,7 +115,7 @@ fn role_arns_typed_with_spaces_after_the_commas_reach_iam_without_them() {
 fn published_bus(t: &Value, event_bus: &str) -> Value {
     let stack = Stack::new(t, &[("EventBusName", event_bus)]);
     let policy = stack
-        .properties("AgentLaunchPolicy")
+        .properties("FollowAgentsFilePolicy")
         .expect("always created");
     policy["PolicyDocument"]["Statement"]
         .as_array()
@@ -130,8 +144,8 @@ fn an_event_bus_given_by_arn_is_allowed_as_it_is() {
     assert_eq!(published_bus(&t, arn), arn);
 }
 
-/// What the functions get with `overrides`: the CA bundle variable, and for each function
-/// the resources the CA bundle read policy lets it read.
+/// What the functions get with `overrides`: the CA bundle variable, and for each function that
+/// calls Jenkins the resources the CA bundle read policy lets it read.
 fn ca_bundle_access(t: &Value, overrides: &[(&str, &str)]) -> (Value, Vec<Value>) {
     let stack = Stack::new(t, overrides);
     let variable = stack
@@ -139,7 +153,9 @@ fn ca_bundle_access(t: &Value, overrides: &[(&str, &str)]) -> (Value, Vec<Value>
         .expect("global variables")["JENKINS_CA_BUNDLE_ARN"]
         .clone();
     let readable = resources(t)
-        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .filter(|(id, r)| {
+            r["Type"] == "AWS::Serverless::Function" && CALL_JENKINS.contains(&id.as_str())
+        })
         .map(|(id, _)| {
             let policies =
                 stack.properties(id).expect("functions are unconditional")["Policies"].clone();
@@ -165,7 +181,7 @@ fn without_a_ca_bundle_the_functions_neither_get_nor_may_read_one() {
 }
 
 #[test]
-fn every_function_gets_the_ca_bundle_arn_and_may_read_that_one_only() {
+fn every_function_that_calls_jenkins_gets_the_ca_bundle_arn_and_may_read_that_one_only() {
     // Arrange: the bundle in an SSM parameter.
     let t = template();
     let arn = "arn:aws:ssm:us-east-1:123456789012:parameter/corp/ca-bundle";
@@ -173,6 +189,7 @@ fn every_function_gets_the_ca_bundle_arn_and_may_read_that_one_only() {
     let (variable, readable) = ca_bundle_access(&t, &[("JenkinsCaBundleArn", arn)]);
     // Assert
     assert_eq!(variable, arn);
+    assert_eq!(readable.len(), 3);
     for statement in readable {
         assert_eq!(statement["Resource"], arn, "{statement}");
         let actions = statement["Action"].as_array().cloned().unwrap_or_default();

@@ -80,7 +80,62 @@ const OPERATIONS: &[(&str, &[Need])] = &[
     ("put_object", &[allow("s3:PutObject")]),
     ("delete_object", &[allow("s3:DeleteObject")]),
     ("list_objects_v2", &[allow("s3:ListBucket")]),
+    // The work queue: the webhook records, the launch worker puts work back for later.
+    ("send_message", &[allow("sqs:SendMessage")]),
+    (
+        "change_message_visibility",
+        &[allow("sqs:ChangeMessageVisibility")],
+    ),
 ];
+
+/// Which of the operations the code calls each function calls.
+enum Calls {
+    /// These only.
+    Only(&'static [&'static str]),
+    /// All of them but these.
+    AllBut(&'static [&'static str]),
+}
+
+impl Calls {
+    fn includes(&self, operation: &str) -> bool {
+        match self {
+            Calls::Only(these) => these.contains(&operation),
+            Calls::AllBut(these) => !these.contains(&operation),
+        }
+    }
+}
+
+/// Per function: the webhook reads its secret and the agents file, reports a refused agents
+/// file and records work, nothing else (it calls neither Jenkins nor ECS); the three functions
+/// that launch call the rest; only the launch worker puts work back on the queue.
+const CALLS: &[(&str, Calls)] = &[
+    (
+        "QueueWebhook",
+        Calls::Only(&[
+            "get_secret_value",
+            "get_object",
+            "put_events",
+            "send_message",
+        ]),
+    ),
+    ("LaunchWorker", Calls::AllBut(&["send_message"])),
+    (
+        "TaskStopped",
+        Calls::AllBut(&["send_message", "change_message_visibility"]),
+    ),
+    (
+        "Reconcile",
+        Calls::AllBut(&["send_message", "change_message_visibility"]),
+    ),
+];
+
+fn calls_of(function: &str) -> &'static Calls {
+    CALLS
+        .iter()
+        .find(|(id, _)| *id == function)
+        .map(|(_, calls)| calls)
+        .unwrap_or_else(|| panic!("{function} has no row in CALLS"))
+}
 
 /// Every optional feature on, so that every conditional statement is there to be found.
 pub(super) const EVERYTHING_ON: &[(&str, &str)] = &[
@@ -257,7 +312,7 @@ fn describe(need: &Need) -> String {
 }
 
 #[test]
-fn every_operation_the_code_calls_is_allowed_to_every_function() {
+fn every_operation_the_code_calls_is_allowed_to_every_function_that_calls_it() {
     // Arrange
     let t = template();
     let stack = Stack::new(&t, EVERYTHING_ON);
@@ -275,7 +330,10 @@ fn every_operation_the_code_calls_is_allowed_to_every_function() {
             ));
             continue;
         };
-        for id in &functions {
+        for id in functions
+            .iter()
+            .filter(|id| calls_of(id).includes(operation))
+        {
             let statements = function_statements(&stack, id);
             for need in needs.iter().filter(|need| !allowed(&statements, need)) {
                 violations.push(format!("{id}: {operation} needs {}", describe(need)));
@@ -300,4 +358,55 @@ fn every_row_of_the_operations_table_is_an_operation_the_code_calls() {
         .filter(|name| !operations.iter().any(|o| o == name))
         .collect();
     assert!(stale.is_empty(), "{stale:?} (found: {operations:?})");
+}
+
+#[test]
+fn the_webhook_can_record_work_but_not_launch() {
+    let t = template();
+    let stack = Stack::new(&t, EVERYTHING_ON);
+    let webhook = function_statements(&stack, "QueueWebhook");
+    assert!(allowed(&webhook, &allow("sqs:SendMessage")));
+    for action in [
+        "ecs:RunTask",
+        "ecs:StopTask",
+        "iam:PassRole",
+        "s3:PutObject",
+        "sqs:ChangeMessageVisibility",
+    ] {
+        assert!(
+            !allowed(&webhook, &allow(action)),
+            "the webhook may {action}"
+        );
+    }
+    // Of the secrets, its own only: never the Jenkins token.
+    let secrets: Vec<&Value> = webhook
+        .iter()
+        .filter(|s| texts(&s["Action"]).contains(&"secretsmanager:GetSecretValue"))
+        .collect();
+    assert_eq!(secrets.len(), 1, "{secrets:#?}");
+    assert!(
+        !secrets[0]["Resource"]
+            .to_string()
+            .contains("JenkinsApiToken"),
+        "{secrets:#?}"
+    );
+}
+
+#[test]
+fn only_the_webhook_sends_work_and_only_the_launch_worker_puts_it_back() {
+    let t = template();
+    let stack = Stack::new(&t, EVERYTHING_ON);
+    for (id, _) in CALLS {
+        let statements = function_statements(&stack, id);
+        assert_eq!(
+            allowed(&statements, &allow("sqs:SendMessage")),
+            *id == "QueueWebhook",
+            "{id}"
+        );
+        assert_eq!(
+            allowed(&statements, &allow("sqs:ChangeMessageVisibility")),
+            *id == "LaunchWorker",
+            "{id}"
+        );
+    }
 }

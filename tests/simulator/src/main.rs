@@ -1,6 +1,6 @@
 //! `simulator burst [N…]`: the burst benchmark (default N = 100, 500, 2000),
-//! printed as a Markdown table. `simulator seed S`: one property-test run,
-//! its violations and its log.
+//! printed as a Markdown table. `simulator burst-log N`: one burst's log.
+//! `simulator seed S`: one property-test run, its violations and its log.
 
 use std::process::ExitCode;
 
@@ -27,6 +27,16 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Some("burst-log") => {
+            // One burst's full log, in virtual time, to read what happened.
+            let Some(n) = args.get(1).and_then(|s| s.parse().ok()) else {
+                eprintln!("usage: simulator burst-log <builds>");
+                return ExitCode::from(2);
+            };
+            let report = simulate(Scenario::burst(n), simulator::bench::SEED);
+            eprint!("{}", report.log);
+            ExitCode::SUCCESS
+        }
         Some("seed") => {
             let Some(seed) = args.get(1).and_then(|s| s.parse().ok()) else {
                 eprintln!("usage: simulator seed <number>");
@@ -44,7 +54,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: simulator burst [N…] | simulator seed <number>");
+            eprintln!("usage: simulator burst [N…] | simulator burst-log <builds> | simulator seed <number>");
             ExitCode::from(2)
         }
     }

@@ -54,7 +54,9 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: simulator burst [N…] | simulator burst-log <builds> | simulator seed <number>");
+            eprintln!(
+                "usage: simulator burst [N…] | simulator burst-log <builds> | simulator seed <number>"
+            );
             ExitCode::from(2)
         }
     }

@@ -438,3 +438,6 @@ fn run_task(
     );
     Ok((RunOutcome::Started { task_arn: arn }, true))
 }
+
+#[cfg(test)]
+mod tests;

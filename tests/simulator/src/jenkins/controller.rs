@@ -305,3 +305,69 @@ impl Controller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ecs_agents::reconcile::why::{Wanted, waiting_for};
+
+    use super::*;
+
+    fn node(labels: &str, connected: bool) -> Node {
+        Node {
+            description: String::new(),
+            labels: LabelSet::from_label_string(labels),
+            connected: connected.then(|| "task".to_owned()),
+            temporarily_offline: false,
+            busy: None,
+            accepting: true,
+            idle_since: 0,
+            offline_since: None,
+        }
+    }
+
+    #[test]
+    fn every_why_the_model_gives_is_one_the_reconciler_reads() {
+        let mut jenkins = Controller::new(0.0, Rng::new(1));
+        let read = |c: &Controller| {
+            let names: Vec<String> = c.nodes.keys().map(|n| n.to_string()).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            waiting_for(&c.why(Some("linux")), &names)
+        };
+        assert_eq!(read(&jenkins), None, "no node at all: no label named");
+        jenkins
+            .nodes
+            .insert(AgentName::new("sim_placeholder"), node("", false));
+        jenkins
+            .nodes
+            .insert(AgentName::new("sim_placeholder_2"), node("", false));
+        assert!(matches!(read(&jenkins), Some(Wanted::Label(_))));
+        jenkins
+            .nodes
+            .insert(AgentName::new("sim-linux-1"), node("linux", false));
+        assert_eq!(read(&jenkins), Some(Wanted::Node("sim-linux-1".into())));
+        jenkins
+            .nodes
+            .insert(AgentName::new("sim-linux-2"), node("linux", true));
+        assert!(matches!(read(&jenkins), Some(Wanted::Label(_))));
+    }
+
+    #[test]
+    fn a_single_use_agent_takes_one_build_in_queue_order() {
+        let mut jenkins = Controller::new(0.0, Rng::new(1));
+        for id in [1, 2] {
+            jenkins.enqueue(Build {
+                id,
+                label: Some("linux".into()),
+                job: "job".into(),
+                in_queue_since: 0,
+                left_ms: None,
+                state: BuildState::Waiting,
+            });
+        }
+        let agent = AgentName::new("sim-linux-2");
+        jenkins.nodes.insert(agent.clone(), node("linux", true));
+        assert_eq!(jenkins.maintain(5), vec![(1, agent.clone())]);
+        assert_eq!(jenkins.finish(1, 9), Some(agent));
+        assert!(jenkins.maintain(10).is_empty(), "no second build");
+    }
+}

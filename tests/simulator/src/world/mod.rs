@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::time::Instant;
 
-pub use scenario::{Arrival, Sabotage, Scenario, TaskTimes};
+pub use scenario::{AGENTS_FILE, Arrival, Sabotage, Scenario, TaskTimes};
 
 use crate::ecs::{Cluster, EcsNews, SharedCluster, SimEcs};
 use crate::jenkins::{Controller, JenkinsClient, JenkinsNews, SimJenkins};

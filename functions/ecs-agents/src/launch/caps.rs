@@ -10,7 +10,11 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock: std's in production, virtual in a simulation (tests/simulator),
+// where the TTL must pass in the time the launches happen in.
+use tokio::time::Instant;
 
 use crate::config::{AgentTemplate, AgentsConfig, ConfigVersion, VersionedConfig};
 use crate::ecs::{AgentTask, AgentTasks, EcsError};

@@ -43,11 +43,14 @@ mod rules;
 mod tests;
 pub mod why;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
+// tokio's clock: std's in production, virtual in a simulation, where the
+// budget must be spent in the time the run's calls take.
+use tokio::time::Instant;
 use tracing::info;
 
 use crate::config::VersionedConfig;
@@ -181,7 +184,9 @@ pub struct Reconciler<P: Ports> {
 pub(crate) struct World {
     pub queue: Vec<QueueEntry>,
     pub nodes: Vec<NodeInfo>,
-    pub tasks: HashMap<AgentName, AgentTask>,
+    /// In name order, so a run acts in the same order every time (the
+    /// simulator, tests/simulator, replays runs from their seed).
+    pub tasks: BTreeMap<AgentName, AgentTask>,
     pub unnamed_tasks: Vec<AgentTask>,
     pub now_ms: u64,
 }

@@ -48,6 +48,19 @@ where
     }
 }
 
+/// What the adapter makes of an ECS error answer to `operation`: its code
+/// (`__type`), message and HTTP status, by the same rules as [`classify`].
+/// For whoever stands in for ECS's wire, such as the simulator
+/// (`tests/simulator`), so its throttling goes through this classification.
+pub fn service_error(operation: &str, code: &str, message: &str, status: u16) -> EcsError {
+    by_code(
+        code,
+        message,
+        status,
+        format!("{operation}: {code}: {message}"),
+    )
+}
+
 fn by_code(code: &str, message: &str, status: u16, detail: String) -> EcsError {
     if THROTTLING.contains(&code) || status == 429 {
         EcsError::Throttled(detail)

@@ -25,7 +25,9 @@ use aws_config::retry::RetryConfig;
 use aws_sdk_ecs::Client;
 
 pub use cleanup::DESCRIBES_PER_DEREGISTRATION;
+pub use errors::service_error;
 pub use run::MAX_OVERRIDES_CHARS;
+pub use run::listed_failure;
 pub use tasks::{DESCRIBE_BATCH, MAX_STOP_REASON};
 
 use super::{

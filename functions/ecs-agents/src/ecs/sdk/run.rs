@@ -213,8 +213,15 @@ fn outcome(output: RunTaskOutput) -> Result<RunOutcome, EcsError> {
 /// (transient) or about the request (permanent: `MISSING`, `ATTRIBUTE`,
 /// anything unknown).
 pub(super) fn launch_failure(failure: &Failure) -> LaunchFailure {
-    let reason = failure.reason().unwrap_or("UNKNOWN");
-    let text = match failure.detail().filter(|d| !d.is_empty()) {
+    listed_failure(failure.reason(), failure.detail())
+}
+
+/// [`launch_failure`] from the `reason` and `detail` of one entry of
+/// `failures[]`: for whoever stands in for ECS's wire, such as the simulator
+/// (`tests/simulator`).
+pub fn listed_failure(reason: Option<&str>, detail: Option<&str>) -> LaunchFailure {
+    let reason = reason.unwrap_or("UNKNOWN");
+    let text = match detail.filter(|d| !d.is_empty()) {
         Some(detail) => format!("{reason}: {detail}"),
         None => reason.to_owned(),
     };

@@ -5,7 +5,8 @@
 //! `tests/layers.rs`, described in CONTRIBUTING.md):
 //!
 //! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
-//!    [`metrics`], and [`events`] (the agent-event port, with its adapter);
+//!    [`metrics`], [`timing`] (time to start), and [`events`] (the
+//!    agent-event port, with its adapter);
 //! 2. [`config`]: the agents file, and what makes a node or task ours;
 //! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`], and
 //!    [`live_config`] (the published agents file a running function follows);
@@ -22,6 +23,7 @@ pub mod metrics;
 pub mod naming;
 pub mod secret;
 pub mod taskdef;
+pub mod timing;
 
 // 2. The agents file.
 pub mod config;

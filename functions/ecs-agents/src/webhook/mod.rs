@@ -6,6 +6,7 @@
 //! 400 malformed, 401 not authentic, 413 too large, 422 a launch that cannot
 //! succeed, 503 (with `Retry-After`) a launch to retry later.
 
+mod milestone;
 pub mod protocol;
 pub mod signature;
 #[cfg(test)]
@@ -22,6 +23,7 @@ use crate::launch::{
 use crate::naming::AgentName;
 use crate::ports::Ports;
 use crate::secret::Secret;
+use crate::timing::{Milestone, Milestones};
 use protocol::{Buildable, ParseError, WebhookEvent};
 
 /// Largest body accepted: queue events are a few hundred bytes.
@@ -73,12 +75,18 @@ impl WebhookResponse {
 pub struct Webhook<P: Ports> {
     secret: Secret,
     launcher: Launcher<P>,
+    /// The agents' start milestones this instance counted (`milestone`).
+    milestones: Milestones,
 }
 
 impl<P: Ports> Webhook<P> {
     /// A webhook verifying requests with `secret`.
     pub fn new(secret: Secret, launcher: Launcher<P>) -> Self {
-        Self { secret, launcher }
+        Self {
+            secret,
+            launcher,
+            milestones: Milestones::default(),
+        }
     }
 
     /// The launcher, for tests and other entry points.
@@ -132,6 +140,8 @@ impl<P: Ports> Webhook<P> {
             WebhookEvent::AgentReleased(event) => {
                 retired(self.launcher.release(&AgentName::new(event.node)).await)
             }
+            WebhookEvent::AgentOnline(event) => self.reached(Milestone::Online, &event),
+            WebhookEvent::BuildStarted(event) => self.reached(Milestone::BuildStart, &event),
         }
     }
 }

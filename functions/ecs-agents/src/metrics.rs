@@ -39,7 +39,7 @@ impl Record {
 
     /// Also publishes the metrics without dimensions, from the same line: an
     /// alarm must name a metric's dimensions and cannot search, so an alarm
-    /// over every template reads this copy.
+    /// over every template reads this copy (docs/aws.md §28).
     pub fn with_rollup(mut self) -> Self {
         self.rollup = true;
         self

@@ -9,6 +9,7 @@ mod eval;
 mod execution_role;
 mod network;
 mod operations;
+mod time_to_start;
 
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;

@@ -23,6 +23,8 @@
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
  *   hudson.EnvVars.masterEnvVars  (Jenkins' copy of its environment)
  *   hudson.ProxyConfiguration.newHttpClientBuilder()  (Jenkins' proxy settings, since 2.379)
+ *   hudson.slaves.ComputerListener.onOnline(Computer, TaskListener)  (time to start)
+ *   hudson.model.Executor.getCurrentWorkUnit(); hudson.model.queue.WorkUnit.context; WorkUnitContext.item
  */
 import groovy.json.JsonOutput
 import hudson.EnvVars
@@ -34,7 +36,9 @@ import hudson.model.ExecutorListener
 import hudson.model.Label
 import hudson.model.OneOffExecutor
 import hudson.model.Queue
+import hudson.model.TaskListener
 import hudson.model.queue.QueueListener
+import hudson.slaves.ComputerListener
 import hudson.slaves.SlaveComputer
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -83,6 +87,9 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     final Map<Long, String> announced = bounded()   // queue item -> CLAIMED or POSTED
     final Set<String> released = Collections.newSetFromMap(bounded())   // nodes sent as agent.released
     final AtomicLong dropped = new AtomicLong()    // events the full backlog refused since the last report
+    final Set<String> online = Collections.newSetFromMap(bounded())    // nodes sent as agent.online
+    final Set<String> started = Collections.newSetFromMap(bounded())   // "node item" sent as build.started
+    final EcsAgentsOnline onlineListener = new EcsAgentsOnline(this)    // a ComputerListener: a class of its own
     ScheduledFuture<?> sweeper
 
     EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable, long buildableDelayMs) {
@@ -139,6 +146,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     int start() {
         ExtensionList.lookup(QueueListener).add(this)       // ExtensionList.add: deprecated, works from scripts
         ExtensionList.lookup(ExecutorListener).add(this)
+        ExtensionList.lookup(ComputerListener).add(onlineListener)
         // jenkins.util.Timer.get(): shared pool; the sweep catches everything so the repetition never dies.
         sweeper = Timer.get().scheduleWithFixedDelay({ sweep() } as Runnable, 10, 10, TimeUnit.SECONDS)
         // Jenkins restores its queue and runs init scripts in no fixed order, and a re-run starts
@@ -154,6 +162,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     void close() {
         ExtensionList.lookup(QueueListener).remove(this)
         ExtensionList.lookup(ExecutorListener).remove(this)
+        ExtensionList.lookup(ComputerListener).remove(onlineListener)
         sweeper?.cancel(false)
         int queued = posts.shutdownNow().size()
         shutDown(http)
@@ -287,6 +296,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         if (!(executor instanceof OneOffExecutor) && computer instanceof SlaveComputer && singleUse(computer)) {
             stopAccepting((SlaveComputer) computer)
         }
+        buildStarted(executor, computer)
     }
 
     void taskStarted(Executor executor, Queue.Task task) {}
@@ -322,6 +332,62 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         } catch (Throwable t) {
             say(Level.WARNING, 'sweep failed', t)
         }
+    }
+
+    // --- Time to start (docs/emitter.md#time-to-start). agent.online and build.started carry the
+    //     queue item's inQueueSince and the moment seen; the webhook records the difference. Each
+    //     is sent once per node (and item) while this instance lives; a repeat after a re-run
+    //     counts once more only if it reaches another function instance. ---
+
+    /** How the functions name the item in our nodes' description (launch/request.rs, agent_node). */
+    static final Pattern LAUNCHED_FOR = ~/(?s).*, queue item (\d+); created \d+\s*/
+
+    /** Our agent, single-use or reusable: named `<cloud>-…` and described as the functions describe theirs. */
+    boolean ours(Computer computer) {
+        String description = computer.getNode()?.getNodeDescription()
+        computer.getName().startsWith(prefix) && description != null && description ==~ OUR_NODES
+    }
+
+    /**
+     * From EcsAgentsOnline, on the thread that connected the agent. The item it was launched for
+     * is read on the posting thread (Queue.getItem: waiting, or left a few minutes ago); when the
+     * queue no longer knows it, as after a controller restart (the agent reconnecting), nothing
+     * is sent: its time to online was measured before, or cannot be.
+     */
+    void agentOnline(Computer computer) {
+        if (!(computer instanceof SlaveComputer) || !ours(computer)) return
+        String node = computer.getName()
+        def launched = computer.getNode().getNodeDescription() =~ LAUNCHED_FOR
+        if (!launched.matches() || !online.add(node)) return
+        long id = launched.group(1).toLong()
+        long seen = System.currentTimeMillis()
+        post("agent.online ${node}", 0, {
+            Queue.Item item = Jenkins.get().getQueue().getItem(id)
+            if (item == null) {
+                say(Level.FINE, "agent.online ${node} not sent: the queue no longer knows item ${id}")
+                return null
+            }
+            [type: 'agent.online', eventTime: seen, node: node, item: [id: id, inQueueSince: item.getInQueueSince()]]
+        })
+    }
+
+    /**
+     * From taskAccepted, on the executor's thread: the item whose build our agent accepted, from
+     * the executor's work unit (docs/jenkins-api.md §23). A Pipeline block resumed after a restart
+     * is queued again for its agent by name (§19): not a build starting, not sent.
+     */
+    void buildStarted(Executor executor, Computer computer) {
+        if (executor instanceof OneOffExecutor || !(computer instanceof SlaveComputer) || !ours(computer)) return
+        Queue.BuildableItem item = executor.getCurrentWorkUnit()?.context?.item
+        String node = computer.getName()
+        if (item == null || item.getAssignedLabel()?.getName() == node) return
+        long id = item.getId()
+        long inQueueSince = item.getInQueueSince()
+        if (!started.add("${node} ${id}".toString())) return
+        long seen = System.currentTimeMillis()
+        post("build.started ${node} item ${id}", 0, {
+            [type: 'build.started', eventTime: seen, node: node, item: [id: id, inQueueSince: inQueueSince]]
+        })
     }
 
     // --- Posting ---
@@ -420,6 +486,24 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
 
     static String abbreviate(String text) {
         text == null ? '' : text.length() <= 300 ? text : text.substring(0, 300) + '…'
+    }
+}
+
+/** Tells the emitter when an agent comes online; ComputerListener is a class, so not the emitter itself. */
+class EcsAgentsOnline extends ComputerListener {
+    final EcsAgentsEmitter emitter
+
+    EcsAgentsOnline(EcsAgentsEmitter emitter) {
+        this.emitter = emitter
+    }
+
+    @Override
+    void onOnline(Computer c, TaskListener listener) {
+        try {
+            emitter.agentOnline(c)
+        } catch (Throwable t) {                            // never keep an agent from coming online
+            EcsAgentsEmitter.say(Level.WARNING, "agent.online ${c.getName()} failed", t)
+        }
     }
 }
 

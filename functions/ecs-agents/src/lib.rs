@@ -5,8 +5,8 @@
 //! `tests/layers.rs`, described in CONTRIBUTING.md):
 //!
 //! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
-//!    [`metrics`], [`protocol`] (the events Jenkins' emitter sends), and
-//!    [`events`] (the agent-event port, with its adapter);
+//!    [`metrics`], [`protocol`] (the events Jenkins' emitter sends), [`timing`]
+//!    (time to start), and [`events`] (the agent-event port, with its adapter);
 //! 2. [`config`]: the agents file, and what makes a node or task ours;
 //! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`],
 //!    [`live_config`] (the published agents file a running function follows),
@@ -26,6 +26,7 @@ pub mod naming;
 pub mod protocol;
 pub mod secret;
 pub mod taskdef;
+pub mod timing;
 
 // 2. The agents file.
 pub mod config;

@@ -3,10 +3,13 @@
 //! the log line, and the SAM dashboard and alarms read them.
 //!
 //! Namespace `EcsAgents`. Emitted: `Launches` and `QueueToLaunchMs` (time
-//! from the item entering the Jenkins queue to its task being started: the
-//! figure CI users ask for first) per template; `LaunchFailures` per template
-//! and reason class; `AgentsStopped` per stop code; `AgentsConfigRejected`
-//! (no dimension) when a published agents file is refused or unreadable.
+//! from the item entering the Jenkins queue to its task being started) per
+//! template; `LaunchFailures` per template and reason class; `AgentsStopped`
+//! per stop code; `AgentsConfigRejected` (no dimension) when a published
+//! agents file is refused or unreadable; and the time to start
+//! (`crate::timing`): `QueueToOnlineMs`, `QueueToBuildStartMs` (per template,
+//! and without dimension for the alarm), `TaskProvisioningMs`, `ImagePullMs`
+//! and `TaskStartMs` per template.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +23,8 @@ pub const NAMESPACE: &str = "EcsAgents";
 pub struct Record {
     dimensions: BTreeMap<&'static str, String>,
     metrics: Vec<(&'static str, &'static str, f64)>,
+    /// Also published without dimensions (an empty dimension set).
+    rollup: bool,
 }
 
 impl Record {
@@ -28,7 +33,16 @@ impl Record {
         Self {
             dimensions: dimensions.into_iter().collect(),
             metrics: Vec::new(),
+            rollup: false,
         }
+    }
+
+    /// Also publishes the metrics without dimensions, from the same line: an
+    /// alarm must name a metric's dimensions and cannot search, so an alarm
+    /// over every template reads this copy (docs/aws.md §30).
+    pub fn with_rollup(mut self) -> Self {
+        self.rollup = true;
+        self
     }
 
     /// Adds a metric: name, CloudWatch unit (`Count`, `Milliseconds`), value.
@@ -40,6 +54,10 @@ impl Record {
     /// The EMF JSON line for this record at `timestamp_ms`.
     pub fn to_line(&self, timestamp_ms: u64) -> String {
         let names: Vec<&str> = self.dimensions.keys().copied().collect();
+        let sets = match self.rollup {
+            true => json!([names, []]),
+            false => json!([names]),
+        };
         let definitions: Vec<Value> = self
             .metrics
             .iter()
@@ -48,7 +66,7 @@ impl Record {
         let mut line = json!({
             "_aws": {
                 "Timestamp": timestamp_ms,
-                "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [names], "Metrics": definitions}],
+                "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": sets, "Metrics": definitions}],
             }
         });
         for (name, value) in &self.dimensions {
@@ -69,6 +87,19 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rolled_up_record_is_also_published_without_dimensions() {
+        let line = Record::new([("Template", "linux".to_owned())])
+            .metric("QueueToBuildStartMs", "Milliseconds", 1234.0)
+            .with_rollup()
+            .to_line(1_764_277_200_000);
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(
+            value["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Template"], []])
+        );
+    }
 
     #[test]
     fn a_record_is_an_emf_line_cloudwatch_understands() {

@@ -17,6 +17,10 @@ pub enum WebhookEvent {
     QueueLeft(Left),
     /// `agent.released`: an agent finished its single build.
     AgentReleased(Released),
+    /// `agent.online`: one of our agents connected to Jenkins.
+    AgentOnline(Reached),
+    /// `build.started`: one of our agents accepted a build.
+    BuildStarted(Reached),
 }
 
 /// `queue.buildable`.
@@ -87,6 +91,30 @@ pub struct Released {
     pub node: String,
 }
 
+/// `agent.online` and `build.started`: a milestone of an agent's start.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reached {
+    /// When the emitter saw the milestone, epoch milliseconds (kept across
+    /// retries): the moment measured.
+    pub event_time: u64,
+    /// The agent's node name.
+    pub node: String,
+    /// The queue item: the one the agent was launched for (`agent.online`),
+    /// or the one whose build it accepted (`build.started`).
+    pub item: ReachedItem,
+}
+
+/// The queue item of an `agent.online` or `build.started`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReachedItem {
+    /// Queue item id.
+    pub id: u64,
+    /// When the item entered the queue, epoch milliseconds.
+    pub in_queue_since: u64,
+}
+
 /// Why a body is not an event we act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
@@ -113,6 +141,8 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, ParseError> {
         "queue.buildable" => typed(value).map(WebhookEvent::QueueBuildable),
         "queue.left" => typed(value).map(WebhookEvent::QueueLeft),
         "agent.released" => typed(value).map(WebhookEvent::AgentReleased),
+        "agent.online" => typed(value).map(WebhookEvent::AgentOnline),
+        "build.started" => typed(value).map(WebhookEvent::BuildStarted),
         other => Err(ParseError::UnknownType(other.to_owned())),
     }
 }

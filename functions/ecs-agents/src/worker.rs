@@ -99,6 +99,11 @@ impl<P: Ports> Worker<P> {
             WebhookEvent::AgentReleased(event) => {
                 retired(self.launcher.release(&AgentName::new(event.node)).await)
             }
+            // The webhook counts these itself and never records them.
+            WebhookEvent::AgentOnline(_) | WebhookEvent::BuildStarted(_) => Handled::new(
+                202,
+                json!({ "outcome": "ignored", "reason": "time to start is the webhook's to record" }),
+            ),
         }
     }
 }

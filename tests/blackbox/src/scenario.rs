@@ -22,6 +22,7 @@ use crate::{Backends, WEBHOOK_SECRET, buildable, now_millis, now_secs, signed};
 
 mod push;
 mod report;
+pub mod timing;
 
 pub use push::{PUSHED_LABEL, PUSHED_TEMPLATE};
 pub use report::{Report, Row};
@@ -205,11 +206,13 @@ async fn run_one_build<F: Functions>(
 ) -> anyhow::Result<()> {
     let jenkins = &backends.jenkins;
     let secret = jenkins.secret(&row.node);
-    if let Err(error) = jenkins
-        .connect_agent(&row.node, Some(&secret))
-        .and_then(|()| jenkins.finish_builds(&row.node, None))
-    {
-        row.fail(format!("the agent could not connect and build: {error:?}"));
+    if let Err(error) = jenkins.connect_agent(&row.node, Some(&secret)) {
+        row.fail(format!("the agent could not connect: {error:?}"));
+        return Ok(());
+    }
+    timing::report_start(backends, functions, row).await?;
+    if let Err(error) = jenkins.finish_builds(&row.node, None) {
+        row.fail(format!("the agent could not build: {error:?}"));
         return Ok(());
     }
     say(&format!(
@@ -234,6 +237,7 @@ async fn build_across_restart<F: Functions>(
         row.fail(format!("the agent could not connect: {error:?}"));
         return Ok(());
     }
+    timing::report_start(backends, functions, row).await?;
     functions.reconcile().await?;
     jenkins.clear_queue_events();
     jenkins.restart();
@@ -353,9 +357,8 @@ async fn release<F: Functions>(
         "task {} stopped; delivering its STOPPED event to task-stopped",
         short(&row.task_arn)
     ));
-    let outcome = functions
-        .task_stopped(&crate::events::stopped_event(&task))
-        .await?;
+    let event = timing::with_ecs_times(crate::events::stopped_event(&task), row, false);
+    let outcome = functions.task_stopped(&event).await?;
     row.stopped(outcome, backends, what);
     Ok(())
 }
@@ -368,6 +371,7 @@ async fn fail_to_start<F: Functions>(
 ) -> anyhow::Result<()> {
     backends.stop_task(&row.task_arn, PULL_ERROR).await?;
     let event = failed_start_event(&backends.describe(&row.task_arn).await?, PULL_ERROR);
+    let event = timing::with_ecs_times(event, row, true);
     say(&format!(
         "agent {} failed to start; delivering its STOPPED event to task-stopped",
         row.node

@@ -8,8 +8,12 @@ import hudson.model.Label
 import hudson.model.OneOffExecutor
 import hudson.model.Queue
 import hudson.model.Slave
+import hudson.model.TaskListener
 import hudson.model.labels.LabelAtom
 import hudson.model.queue.QueueListener
+import hudson.model.queue.WorkUnit
+import hudson.model.queue.WorkUnitContext
+import hudson.slaves.ComputerListener
 import hudson.slaves.SlaveComputer
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
@@ -84,7 +88,8 @@ class Driver {
             case 'restore': restore(words[1].toLong(), words[2]); break
             case 'flood': flood(words[1].toLong(), words[2].toInteger(), words[3]); break
             case 'node': node(words[1], line.split(/\s+/, 3).size() > 2 ? line.split(/\s+/, 3)[2] : ''); break
-            case 'accept': accept(words[1], words.size() > 2 && words[2] == 'oneoff'); break
+            case 'accept': accept(words[1], words.contains('oneoff'), words.drop(2).find { it.isLong() }?.toLong()); break
+            case 'online': online(words[1]); break
             case 'finish': executor(words[1]).harnessIdle(true); break
             case 'accepting': say("accepting ${words[1]} ${computer(words[1]).isAcceptingTasks()}"); break
             case 'sweep': sweep(); break
@@ -185,9 +190,18 @@ class Driver {
         computer(name).getExecutors()[0]
     }
 
-    /** The executor takes work; WorkUnitContext then tells every ExecutorListener on its thread. */
-    static void accept(String name, boolean oneOff) {
+    /**
+     * The executor takes work; WorkUnitContext then tells every ExecutorListener on its thread.
+     * With an item id, the work is that queue item's (its work unit's context.item); without,
+     * the executor holds no work unit, which only the single-use tests rely on.
+     */
+    static void accept(String name, boolean oneOff, Long itemId = null) {
         Executor executor = oneOff ? new OneOffExecutor(computer(name)) : executor(name)
+        if (itemId != null) {
+            def item = queue().getItem(itemId)
+            if (!(item instanceof Queue.BuildableItem)) throw new IllegalStateException("item ${itemId} is not buildable: ${item}")
+            executor.harnessWorkUnit(new WorkUnit(new WorkUnitContext((Queue.BuildableItem) item)))
+        }
         executor.harnessIdle(false)
         Queue.Task work = new HarnessTask(0, null)
         def thread = new Thread({
@@ -199,6 +213,23 @@ class Driver {
                 }
             }
         } as Runnable, executor.getName())
+        thread.start()
+        thread.join()
+    }
+
+    /** The agent connected: every ComputerListener's onOnline on the connecting thread, each failure caught and logged (SlaveComputer.setChannel). */
+    static void online(String name) {
+        SlaveComputer c = computer(name)
+        TaskListener log = new TaskListener() {}
+        def thread = new Thread({
+            for (ComputerListener l : ExtensionList.lookup(ComputerListener)) {
+                try {
+                    l.onOnline(c, log)
+                } catch (Exception e) {
+                    Logger.getLogger('hudson.slaves.SlaveComputer').log(Level.WARNING, null, e)
+                }
+            }
+        } as Runnable, "Channel reader thread: ${name}")
         thread.start()
         thread.join()
     }
@@ -215,7 +246,7 @@ class Driver {
     }
 
     static void listeners() {
-        say("listeners queue=${ExtensionList.lookup(QueueListener).size()} executor=${ExtensionList.lookup(ExecutorListener).size()}")
+        say("listeners queue=${ExtensionList.lookup(QueueListener).size()} executor=${ExtensionList.lookup(ExecutorListener).size()} computer=${ExtensionList.lookup(ComputerListener).size()}")
     }
 
     static void proxy(String hostPort) {

@@ -302,6 +302,27 @@ impl Controller {
         (count("queue="), count("executor="))
     }
 
+    /// How many `ComputerListener`s are registered.
+    pub fn computer_listeners(&mut self) -> usize {
+        let lines = self.send("listeners");
+        lines[0]
+            .split(' ')
+            .find_map(|w| w.strip_prefix("computer="))
+            .and_then(|n| n.parse().ok())
+            .expect("listeners … computer=K")
+    }
+
+    /// The agent connects: `ComputerListener.onOnline` on the connecting thread.
+    pub fn online(&mut self, node: &str) {
+        self.send(&format!("online {node}"));
+    }
+
+    /// The agent's executor takes the build of queue item `id` (which must be buildable):
+    /// `taskAccepted` with that item's work unit.
+    pub fn accept_item(&mut self, node: &str, id: u64) {
+        self.send(&format!("accept {node} {id}"));
+    }
+
     /// Whether `EnvVars.masterEnvVars` (System Information, builds on the built-in node) has
     /// this variable.
     pub fn jenkins_environment_has(&mut self, name: &str) -> bool {

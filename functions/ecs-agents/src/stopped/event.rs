@@ -2,6 +2,11 @@
 //! with only the fields we read, all optional: AWS adds fields over time and
 //! events of other tasks carry less. Unknown fields are accepted.
 //!
+//! Timestamps are read leniently: one that is not an ISO-8601 time (AWS
+//! changing a format, a hand-made event) counts as absent instead of making
+//! the whole event unreadable, so the node is still deleted; only what is
+//! measured from it is lost.
+//!
 //! The events carry the agent's environment overrides, `JENKINS_SECRET`
 //! included; their values are held in [`Redacted`], so formatting an event
 //! (a log line, an error) can never show them.
@@ -9,7 +14,9 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::timing::TaskTimes;
 
 /// `detail` of an "ECS Task State Change" event.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -29,9 +36,17 @@ pub struct EcsTaskStateChange {
     pub capacity_provider_name: Option<String>,
     pub stop_code: Option<String>,
     pub stopped_reason: Option<String>,
+    #[serde(deserialize_with = "lenient_time")]
     pub created_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient_time")]
+    pub pull_started_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient_time")]
+    pub pull_stopped_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient_time")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient_time")]
     pub stopping_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "lenient_time")]
     pub stopped_at: Option<DateTime<Utc>>,
     pub containers: Vec<ContainerState>,
     pub overrides: Option<TaskOverrides>,
@@ -101,7 +116,30 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// A timestamp, or `None` for null, a number or text that is not a time.
+fn lenient_time<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .and_then(|text| text.parse().ok()))
+}
+
 impl EcsTaskStateChange {
+    /// The timestamps of the task's start, epoch milliseconds.
+    pub fn times(&self) -> TaskTimes {
+        let ms =
+            |t: Option<DateTime<Utc>>| t.and_then(|t| u64::try_from(t.timestamp_millis()).ok());
+        TaskTimes {
+            created_at: ms(self.created_at),
+            pull_started_at: ms(self.pull_started_at),
+            pull_stopped_at: ms(self.pull_stopped_at),
+            started_at: ms(self.started_at),
+        }
+    }
+
     /// The final event of a task.
     pub fn is_stopped(&self) -> bool {
         self.last_status.as_deref() == Some("STOPPED")

@@ -44,6 +44,7 @@ use crate::jenkins::{Deleted, JenkinsError, JenkinsNodes};
 use crate::launch::Launcher;
 use crate::naming::AgentName;
 use crate::ports::{Deployment, Ports};
+use crate::timing::EcsPhases;
 
 /// What handling one task event did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,6 +81,10 @@ pub enum TaskChangeOutcome {
         /// The replacement launched for a failed start.
         #[serde(skip_serializing_if = "Option::is_none")]
         relaunched: Option<AgentName>,
+        /// The parts of the task's start ECS spent, as far as its event
+        /// tells (`crate::timing`).
+        #[serde(skip_serializing_if = "EcsPhases::is_empty")]
+        ecs: EcsPhases,
     },
 }
 
@@ -181,6 +186,7 @@ impl<P: Ports> TaskStopped<P> {
             node_deleted: deleted == Deleted::Deleted,
             summary,
             relaunched,
+            ecs: EcsPhases::of(&change.times()),
         })
     }
 
@@ -236,13 +242,21 @@ impl<P: Ports> TaskStopped<P> {
         crate::metrics::Record::new([("StopCode", stop_code)])
             .metric("AgentsStopped", "Count", 1.0)
             .emit();
+        let template = config
+            .template_of(node.as_str())
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        // Per template: a node no template names (one removed since) is not measured.
+        if let Some(record) = EcsPhases::of(&change.times())
+            .record(&template)
+            .filter(|_| !template.is_empty())
+        {
+            record.emit();
+        }
         let event = AgentEvent {
             kind: AgentEventKind::AgentStopped,
             node: node.to_string(),
-            template: config
-                .template_of(node.as_str())
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
+            template,
             config_version: config.version().to_string(),
             queue_item: config.agent_parts(node).map(|p| p.queue_item),
             task_arn: change.task_arn.clone(),

@@ -9,6 +9,7 @@
 //! malformed, 401 not authentic, 413 too large, 503 (with `Retry-After`)
 //! the work could not be recorded, so the emitter sends it again.
 
+mod milestone;
 pub mod signature;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use crate::events::EventPublisher;
 use crate::labels::LabelExpr;
 use crate::live_config::LiveConfig;
 use crate::secret::Secret;
+use crate::timing::{Milestone, Milestones};
 use crate::workqueue::{Work, WorkQueue};
 use protocol::{ParseError, WebhookEvent};
 
@@ -83,6 +85,8 @@ pub struct Webhook<Q: WorkQueue, E: EventPublisher> {
     agents: LiveConfig,
     queue: Q,
     events: E,
+    /// The agents' start milestones this instance counted (`milestone`).
+    milestones: Milestones,
 }
 
 impl<Q: WorkQueue, E: EventPublisher> Webhook<Q, E> {
@@ -94,6 +98,7 @@ impl<Q: WorkQueue, E: EventPublisher> Webhook<Q, E> {
             agents,
             queue,
             events,
+            milestones: Milestones::default(),
         }
     }
 
@@ -167,6 +172,13 @@ impl<Q: WorkQueue, E: EventPublisher> Webhook<Q, E> {
             WebhookEvent::AgentReleased(released) => {
                 json!({ "outcome": "accepted", "node": released.node })
             }
+            // Time to start: counted here, nothing to record (`milestone`).
+            WebhookEvent::AgentOnline(reached) => {
+                return self.reached(Milestone::Online, reached);
+            }
+            WebhookEvent::BuildStarted(reached) => {
+                return self.reached(Milestone::BuildStart, reached);
+            }
         };
         // The body parsed as an event, so it is JSON.
         let event: Value = serde_json::from_slice(body).unwrap_or_default();
@@ -187,6 +199,8 @@ impl<Q: WorkQueue, E: EventPublisher> Webhook<Q, E> {
                     retry_after: Some(RETRY_AFTER.as_secs()),
                 }
             }
+            WebhookEvent::AgentOnline(event) => self.reached(Milestone::Online, &event),
+            WebhookEvent::BuildStarted(event) => self.reached(Milestone::BuildStart, &event),
         }
     }
 }

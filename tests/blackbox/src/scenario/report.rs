@@ -41,6 +41,14 @@ pub struct Row {
     pub task_arn: String,
     /// How long the function took to launch its agent, cold starts included.
     pub launch: Option<Duration>,
+    /// When that launch returned, epoch ms: where ECS's part begins.
+    pub launched_at: Option<u64>,
+    /// `QueueToOnlineMs` as the webhook recorded it.
+    pub online_ms: Option<u64>,
+    /// `QueueToBuildStartMs` as the webhook recorded it.
+    pub build_start_ms: Option<u64>,
+    /// Provisioning, image pull and start, as task-stopped measured them.
+    pub ecs: Option<[Option<u64>; 3]>,
     /// What happened, in words.
     pub outcome: String,
     /// What went wrong, if anything.
@@ -58,6 +66,10 @@ impl Row {
             node: "-".into(),
             task_arn: String::new(),
             launch: None,
+            launched_at: None,
+            online_ms: None,
+            build_start_ms: None,
+            ecs: None,
             outcome: "no agent launched".into(),
             problem: Some("no agent was launched for it".into()),
         }
@@ -66,6 +78,7 @@ impl Row {
     pub(super) fn launched(&mut self, node: &str, template: &str) {
         self.node = node.to_owned();
         self.template = template.to_owned();
+        self.launched_at = Some(crate::now_millis());
         self.outcome = "launched".into();
         self.problem = None;
     }
@@ -92,12 +105,13 @@ impl Row {
         if backends.jenkins.node(&self.node).is_some() {
             return self.fail(format!("node {} is still in Jenkins", self.node));
         }
+        self.ecs = super::timing::ecs_parts(&answer);
         let summary = answer["summary"].as_str().unwrap_or_default();
         self.outcome = format!("{what} ({summary})");
     }
 
     /// The table's cells, in column order.
-    pub fn cells(&self) -> [String; 7] {
+    pub fn cells(&self) -> [String; COLUMNS] {
         let via = match self.via {
             Via::Webhook => "webhook",
             Via::Reconcile => "reconcile (webhook lost)",
@@ -112,6 +126,12 @@ impl Row {
             short(&self.task_arn),
             self.launch
                 .map_or("-".into(), |d| format!("{} ms", d.as_millis())),
+            milliseconds(self.online_ms),
+            milliseconds(self.build_start_ms),
+            self.ecs.map_or("-".into(), |parts| {
+                let parts = parts.map(|p| p.map_or("-".into(), |ms| ms.to_string()));
+                format!("{} ms", parts.join("/"))
+            }),
         ]
     }
 }
@@ -162,15 +182,33 @@ impl Report {
     }
 }
 
+fn milliseconds(ms: Option<u64>) -> String {
+    ms.map_or("-".into(), |ms| format!("{ms} ms"))
+}
+
+/// How many columns come before the outcome.
+const COLUMNS: usize = 10;
+
 /// Column headers; cells are separated by two spaces at least, so that
-/// labels and outcomes may hold single spaces.
-const HEADERS: [&str; 7] = [
-    "build", "label", "via", "template", "node", "task", "launch",
+/// labels and outcomes may hold single spaces. `online` and `started` are
+/// `QueueToOnlineMs` and `QueueToBuildStartMs`; `ecs` the task's
+/// provisioning, image pull and start (docs/how-it-works.md, "Time to start").
+const HEADERS: [&str; COLUMNS] = [
+    "build",
+    "label",
+    "via",
+    "template",
+    "node",
+    "task",
+    "launch",
+    "online",
+    "started",
+    "ecs (provision/pull/start)",
 ];
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cells: Vec<[String; 7]> = self.rows.iter().map(Row::cells).collect();
+        let cells: Vec<[String; COLUMNS]> = self.rows.iter().map(Row::cells).collect();
         let width = |i: usize| {
             cells
                 .iter()
@@ -179,7 +217,7 @@ impl fmt::Display for Report {
                 .max()
                 .unwrap_or(0)
         };
-        let widths: Vec<usize> = (0..7).map(width).collect();
+        let widths: Vec<usize> = (0..COLUMNS).map(width).collect();
         let line = |f: &mut fmt::Formatter<'_>, cells: &[&str], last: &str| {
             for (i, cell) in cells.iter().enumerate() {
                 write!(f, "{cell:<w$}  ", w = widths[i])?;

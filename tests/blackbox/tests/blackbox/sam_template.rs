@@ -9,6 +9,7 @@ mod eval;
 mod execution_role;
 mod network;
 mod operations;
+mod time_to_start;
 mod work_queue;
 
 use serde_json::{Value, json};

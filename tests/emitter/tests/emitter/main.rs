@@ -8,6 +8,7 @@ mod secret;
 mod single_use;
 mod skipped;
 mod start;
+mod time_to_start;
 
 use std::time::Duration;
 

@@ -254,6 +254,7 @@ async fn a_spot_warning_takes_the_node_offline_and_the_final_stop_deletes_it() {
 }
 
 mod log_capture;
+mod phases;
 mod relaunch;
 mod spot;
 mod versions;

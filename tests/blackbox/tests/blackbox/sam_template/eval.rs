@@ -173,6 +173,12 @@ impl<'t> Stack<'t> {
         let mut rest = text;
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
+            // `${!Literal}` is the text `${Literal}` (dashboard labels use it).
+            if rest[start + 2..].starts_with('!') {
+                out.push_str("${");
+                rest = &rest[start + 3..];
+                continue;
+            }
             let end = rest[start..].find('}').expect("a closing brace") + start;
             let name = &rest[start + 2..end];
             let value = match variables.map(|v| &v[name]) {

@@ -199,8 +199,6 @@ impl<Q: WorkQueue, E: EventPublisher> Webhook<Q, E> {
                     retry_after: Some(RETRY_AFTER.as_secs()),
                 }
             }
-            WebhookEvent::AgentOnline(event) => self.reached(Milestone::Online, &event),
-            WebhookEvent::BuildStarted(event) => self.reached(Milestone::BuildStart, &event),
         }
     }
 }

@@ -22,9 +22,10 @@
 //! the process starts (the sandbox, fetching the code). Any other request a
 //! function makes is reported as an error.
 //!
-//! Loading the system's trust store is included: both TLS clients (the SDK's
-//! and the Jenkins client) parse it at cold start, and what it costs depends
-//! on the system's layout (`SSL_CERT_FILE` and `SSL_CERT_DIR` choose it).
+//! Loading the system's trust store is included: the functions read and parse
+//! it once at cold start for both TLS clients (the SDK's and the Jenkins
+//! client), and what it costs depends on the system's bundle (`SSL_CERT_FILE`
+//! and `SSL_CERT_DIR` choose it).
 //! The first binary named is the baseline of the `×` column.
 
 use std::collections::HashMap;
@@ -199,6 +200,8 @@ fn lambda_environment(name: &str, binary: &PathBuf, address: SocketAddr) -> Comm
         ("EVENT_BUS_NAME", "default".into()),
         ("AGENT_ENVIRONMENT_BUCKET", "agent-environment".into()),
         ("RECONCILE_BUDGET_SECONDS", "40".into()),
+        // The queue is only written to on an invocation, never at cold start.
+        ("WORK_QUEUE_URL", format!("http://{address}/123456789012/work")),
     ]);
     command
 }

@@ -46,7 +46,9 @@ pub fn diff(args: FileArgs) -> ExitCode {
         return ExitCode::from(FAILED);
     };
     run(async {
-        let bucket = connect(&args.target).await;
+        let Some(bucket) = connect(&args.target).await else {
+            return ExitCode::from(FAILED);
+        };
         let plan = publish::plan(&bucket, &text, seed(&args.seed).as_ref().map(pair)).await;
         match plan {
             Ok(plan) => {
@@ -65,7 +67,9 @@ pub fn push(args: FileArgs) -> ExitCode {
         return ExitCode::from(FAILED);
     };
     run(async {
-        let bucket = connect(&args.target).await;
+        let Some(bucket) = connect(&args.target).await else {
+            return ExitCode::from(FAILED);
+        };
         let plan = match publish::plan(&bucket, &text, seed(&args.seed).as_ref().map(pair)).await {
             Ok(plan) => plan,
             Err(error) => return failed(&args.file, &error),
@@ -95,7 +99,9 @@ pub fn push(args: FileArgs) -> ExitCode {
 /// `versions`: every version kept, newest first.
 pub fn versions(target: Target) -> ExitCode {
     run(async {
-        let bucket = connect(&target).await;
+        let Some(bucket) = connect(&target).await else {
+            return ExitCode::from(FAILED);
+        };
         let versions = match bucket.versions().await {
             Ok(versions) => versions,
             Err(error) => return failed(Path::new(&bucket.location()), &error.into()),
@@ -131,7 +137,9 @@ pub fn versions(target: Target) -> ExitCode {
 /// one before the latest), as a new version.
 pub fn rollback(version: Option<String>, target: Target) -> ExitCode {
     run(async {
-        let bucket = connect(&target).await;
+        let Some(bucket) = connect(&target).await else {
+            return ExitCode::from(FAILED);
+        };
         let location = PathBuf::from(bucket.location());
         let restore = match publish::plan_rollback(&bucket, version.as_deref()).await {
             Ok(restore) => restore,
@@ -181,8 +189,12 @@ fn pair(seed: &(String, String)) -> (&str, &str) {
     (&seed.0, &seed.1)
 }
 
-async fn connect(target: &Target) -> AgentsBucket {
-    AgentsBucket::connect(&target.bucket, &target.key, target.region.clone()).await
+/// The bucket's client; `None` (said on stderr) when it cannot be built.
+async fn connect(target: &Target) -> Option<AgentsBucket> {
+    AgentsBucket::connect(&target.bucket, &target.key, target.region.clone())
+        .await
+        .inspect_err(|error| eprintln!("cannot reach s3://{}: {error}", target.bucket))
+        .ok()
 }
 
 fn refused(plan: &Plan) -> ExitCode {

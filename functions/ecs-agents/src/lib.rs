@@ -7,6 +7,7 @@
 //! 1. values: [`labels`], [`naming`], [`secret`], [`clock`], [`taskdef`],
 //!    [`metrics`], [`protocol`] (the events Jenkins' emitter sends), [`timing`]
 //!    (time to start), and [`events`] (the agent-event port, with its adapter);
+//!    `https` (feature `https`): the one HTTPS stack, trust store read once;
 //! 2. [`config`]: the agents file, and what makes a node or task ours;
 //! 3. ports and their adapters: [`jenkins`], [`ecs`], [`envfiles`],
 //!    [`live_config`] (the published agents file a running function follows),
@@ -20,6 +21,8 @@
 // 1. Values.
 pub mod clock;
 pub mod events;
+#[cfg(feature = "https")]
+pub mod https;
 pub mod labels;
 pub mod metrics;
 pub mod naming;

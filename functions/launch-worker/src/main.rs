@@ -10,7 +10,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
-    let sdk = bootstrap::sdk_config().await;
+    let sdk = bootstrap::sdk_config().await?;
     let queue = bootstrap::work_queue(&settings, &sdk)?;
     let worker = bootstrap::worker(&settings, &sdk).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {

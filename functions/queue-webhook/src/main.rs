@@ -8,7 +8,7 @@ use lambda_http::{Error, Request, service_fn};
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
-    let sdk = bootstrap::sdk_config().await;
+    let sdk = bootstrap::sdk_config().await?;
     let webhook = bootstrap::webhook(&settings, &sdk).await?;
     lambda_http::run(service_fn(|request: Request| {
         queue_webhook::handle(&webhook, request)

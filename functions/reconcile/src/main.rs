@@ -10,7 +10,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
-    let sdk = bootstrap::sdk_config().await;
+    let sdk = bootstrap::sdk_config().await?;
     let launcher = bootstrap::launcher(&settings, &sdk).await?;
     let reconciler = Reconciler::new(launcher, settings.reconcile);
     lambda_runtime::run(service_fn(|_tick: LambdaEvent<Value>| {

@@ -9,7 +9,7 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
-    let sdk = bootstrap::sdk_config().await;
+    let sdk = bootstrap::sdk_config().await?;
     let handler = TaskStopped::new(
         bootstrap::launcher(&settings, &sdk).await?,
         RelaunchOptions::default(),

@@ -51,7 +51,8 @@ pub const REGION: &str = "us-east-1";
 pub const ACCOUNT_ID: &str = "123456789012";
 
 /// An SDK configuration for `endpoint` (moto or a [`ClientTokenProxy`]): region
-/// [`REGION`], test credentials, latest behavior version.
+/// [`REGION`], test credentials, latest behavior version, the functions' HTTP
+/// client.
 ///
 /// Built field by field rather than with `aws_config::defaults` so that nothing
 /// from the environment or `~/.aws` (a profile, `AWS_ENDPOINT_URL_*`) can point
@@ -63,5 +64,10 @@ pub fn sdk_config(endpoint: &str) -> SdkConfig {
         .region(Region::new(REGION))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .endpoint_url(endpoint)
+        .http_client(
+            ecs_agents::https::Https::system()
+                .expect("a trust store")
+                .sdk_http_client(),
+        )
         .build()
 }

@@ -7,6 +7,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use aws_sdk_s3::primitives::{ByteStream, DateTime, DateTimeFormat as Format};
+use ecs_agents::https::Https;
 
 /// Metadata naming the version a rollback restored.
 pub const RESTORED_FROM: &str = "restored-from";
@@ -94,9 +95,17 @@ impl AgentsBucket {
     /// The file at `key` in `bucket` with the operator's credentials and
     /// region (the AWS CLI's: environment, profile, SSO…; `region` wins).
     /// Path-style addressing when an endpoint is configured (a local
-    /// emulator has no per-bucket host names).
-    pub async fn connect(bucket: &str, key: &str, region: Option<String>) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    /// emulator has no per-bucket host names). The HTTP client is the
+    /// functions' (`ecs_agents::https`); it fails when the system's trust
+    /// store cannot be read.
+    pub async fn connect(
+        bucket: &str,
+        key: &str,
+        region: Option<String>,
+    ) -> Result<Self, BucketError> {
+        let https = Https::system().map_err(|e| BucketError::S3(e.to_string()))?;
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(https.sdk_http_client());
         if let Some(region) = region {
             loader = loader.region(aws_config::Region::new(region));
         }
@@ -104,7 +113,7 @@ impl AgentsBucket {
         let config = aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(sdk.endpoint_url().is_some())
             .build();
-        Self::new(Client::from_conf(config), bucket, key)
+        Ok(Self::new(Client::from_conf(config), bucket, key))
     }
 
     /// `s3://bucket/key`.

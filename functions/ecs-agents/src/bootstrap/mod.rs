@@ -23,6 +23,7 @@ use crate::config::{AgentsConfig, ConfigErrors, RegionMismatch, SecretDelivery, 
 use crate::ecs::sdk::EcsAgentTasks;
 use crate::envfiles::s3::S3EnvFiles;
 use crate::events::eventbridge::EventBridgePublisher;
+use crate::https::{Https, TrustStoreError};
 use crate::jenkins::http::{CaBundle, JenkinsHttp, SetupError};
 use crate::launch::{Launcher, LauncherOptions};
 use crate::ports::{Deployment, Ports};
@@ -240,10 +241,13 @@ pub enum BootstrapError {
 /// bus and IAM grants are (docs/aws.md §18); [`Settings`] has checked that
 /// the agents file names no other. The endpoint comes from
 /// `AWS_ENDPOINT_URL` if set, proxies from `HTTPS_PROXY`/`NO_PROXY`
-/// (docs/aws.md §23).
-pub async fn sdk_config() -> SdkConfig {
-    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    with_retry_policy(&loader.load().await)
+/// (docs/aws.md §23). The HTTP client is the process's one HTTPS stack
+/// ([`Https::system`]), whose trust store the Jenkins client shares; reading
+/// that store is what can fail.
+pub async fn sdk_config() -> Result<SdkConfig, TrustStoreError> {
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(Https::system()?.sdk_http_client());
+    Ok(with_retry_policy(&loader.load().await))
 }
 
 /// `sdk` with our retry policy: standard mode (throttling and transient

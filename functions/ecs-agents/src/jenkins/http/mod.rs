@@ -10,7 +10,9 @@
 //! The client trusts the system's certificate authorities plus an optional
 //! [`CaBundle`] (a private CA), and goes through the proxy that
 //! `HTTPS_PROXY` / `HTTP_PROXY` name unless `NO_PROXY` exempts the host: reqwest
-//! reads them when the client is built, at cold start (docs/aws.md §23).
+//! reads them when the client is built, at cold start (docs/aws.md §23). The
+//! functions build it on their shared [`Https`] stack ([`JenkinsHttp::over`]),
+//! whose system roots the AWS SDK's client uses too.
 
 mod jnlp;
 mod nodes;
@@ -26,6 +28,7 @@ use reqwest::{Client, Method, Response, Url, header, redirect};
 use tracing::debug;
 
 use super::JenkinsError;
+use crate::https::{Https, TrustStoreError};
 use crate::secret::Secret;
 
 pub use tls::{CaBundle, CaBundleError};
@@ -51,6 +54,12 @@ pub enum SetupError {
     /// The HTTP client (its TLS backend) could not be initialised.
     #[error("cannot build the http client")]
     Client(#[source] reqwest::Error),
+    /// The system's trust store could not be read.
+    #[error(transparent)]
+    TrustStore(#[from] TrustStoreError),
+    /// The TLS configuration with the extra roots could not be built.
+    #[error("cannot build the tls configuration")]
+    Tls(#[source] rustls::Error),
 }
 
 /// [`JenkinsNodes`] over HTTP: a client, the Jenkins root URL (which may
@@ -65,7 +74,8 @@ pub struct JenkinsHttp {
 }
 
 impl JenkinsHttp {
-    /// Builds the adapter and its client; call once per cold start.
+    /// Builds the adapter and its client on the process's HTTPS stack
+    /// ([`Https::system`]); call once per cold start.
     pub fn new(base_url: &str, user: &str, token: Secret) -> Result<Self, SetupError> {
         Self::trusting(base_url, user, token, &CaBundle::default())
     }
@@ -78,12 +88,25 @@ impl JenkinsHttp {
         token: Secret,
         extra_roots: &CaBundle,
     ) -> Result<Self, SetupError> {
+        Self::over(Https::system()?, base_url, user, token, extra_roots)
+    }
+
+    /// Like [`JenkinsHttp::trusting`], on `https`, whose system roots are
+    /// already parsed (the functions' cold start shares them with the SDK).
+    pub fn over(
+        https: &Https,
+        base_url: &str,
+        user: &str,
+        token: Secret,
+        extra_roots: &CaBundle,
+    ) -> Result<Self, SetupError> {
         let base = parse_base(base_url)?;
-        let client = Client::builder()
+        let client = https
+            .client_builder(extra_roots.certificates())
+            .map_err(SetupError::Tls)?
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .redirect(redirect::Policy::none())
-            .tls_certs_merge(extra_roots.certificates())
             .build()
             .map_err(SetupError::Client)?;
         Ok(Self {

@@ -3,13 +3,14 @@
 //! client's roots (docs/aws.md §23), so publicly signed controllers keep
 //! working alongside.
 
-use reqwest::Certificate;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::{self, PemObject};
 
 /// CA certificates, parsed from a PEM bundle once per cold start. Empty: the
 /// system's roots only.
 #[derive(Debug, Clone, Default)]
 pub struct CaBundle {
-    certificates: Vec<Certificate>,
+    certificates: Vec<CertificateDer<'static>>,
 }
 
 /// Why a PEM bundle is unusable. Describes the problem, never the content.
@@ -20,16 +21,28 @@ pub enum CaBundleError {
     NoCertificate,
     /// A certificate block that does not decode.
     #[error("a PEM certificate in it does not decode")]
-    Malformed(#[source] reqwest::Error),
+    Malformed(#[source] pem::Error),
+    /// A block that decodes but is no usable CA certificate.
+    #[error("a PEM certificate in it is not a usable CA certificate")]
+    NotACertificate(#[source] rustls::Error),
 }
 
 impl CaBundle {
     /// Every certificate of a PEM bundle (other PEM blocks, such as keys, are
     /// skipped).
     pub fn from_pem(pem: &[u8]) -> Result<Self, CaBundleError> {
-        let certificates = Certificate::from_pem_bundle(pem).map_err(CaBundleError::Malformed)?;
+        let certificates = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CaBundleError::Malformed)?;
         if certificates.is_empty() {
             return Err(CaBundleError::NoCertificate);
+        }
+        // Checked here, so the error names the bundle's source at cold start.
+        let mut roots = rustls::RootCertStore::empty();
+        for certificate in &certificates {
+            roots
+                .add(certificate.clone())
+                .map_err(CaBundleError::NotACertificate)?;
         }
         Ok(Self { certificates })
     }
@@ -44,8 +57,8 @@ impl CaBundle {
         self.certificates.is_empty()
     }
 
-    pub(super) fn certificates(&self) -> impl Iterator<Item = Certificate> + '_ {
-        self.certificates.iter().cloned()
+    pub(super) fn certificates(&self) -> &[CertificateDer<'static>] {
+        &self.certificates
     }
 }
 
@@ -78,6 +91,16 @@ mod tests {
         let pem = "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n";
         let error = CaBundle::from_pem(pem.as_bytes()).unwrap_err();
         assert!(matches!(error, CaBundleError::Malformed(_)), "{error}");
+    }
+
+    #[test]
+    fn a_block_that_decodes_to_no_certificate_is_refused() {
+        let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        let error = CaBundle::from_pem(pem.as_bytes()).unwrap_err();
+        assert!(
+            matches!(error, CaBundleError::NotACertificate(_)),
+            "{error}"
+        );
     }
 
     #[test]

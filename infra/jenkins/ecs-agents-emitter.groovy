@@ -23,8 +23,13 @@
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
  *   hudson.EnvVars.masterEnvVars  (Jenkins' copy of its environment)
  *   hudson.ProxyConfiguration.newHttpClientBuilder()  (Jenkins' proxy settings, since 2.379)
+ *   hudson.slaves.ComputerListener.onOnline(Computer, TaskListener), .onTemporarilyOffline(Computer, OfflineCause)
+ *   hudson.model.queue.SubTask.getOwnerExecutable()  (since 2.389: a Pipeline node block's run)
+ *   org.jenkinsci.plugins.workflow.flow.FlowExecutionOwner.Executable.asFlowExecutionOwner(),
+ *     FlowExecutionOwner.getListener()  (a Pipeline run's log; duck-typed: the plugins are optional)
  */
 import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
 import hudson.EnvVars
 import hudson.ExtensionList
 import hudson.ProxyConfiguration
@@ -34,7 +39,10 @@ import hudson.model.ExecutorListener
 import hudson.model.Label
 import hudson.model.OneOffExecutor
 import hudson.model.Queue
+import hudson.model.TaskListener
 import hudson.model.queue.QueueListener
+import hudson.slaves.ComputerListener
+import hudson.slaves.OfflineCause
 import hudson.slaves.SlaveComputer
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -83,6 +91,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     final Map<Long, String> announced = bounded()   // queue item -> CLAIMED or POSTED
     final Set<String> released = Collections.newSetFromMap(bounded())   // nodes sent as agent.released
     final AtomicLong dropped = new AtomicLong()    // events the full backlog refused since the last report
+    final EcsAgentsBuildLog buildLog                // what a waiting build shows (docs/emitter.md)
     ScheduledFuture<?> sweeper
 
     EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable, long buildableDelayMs) {
@@ -91,6 +100,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         this.prefix = prefix
         this.reusable = reusable
         this.buildableDelayMs = buildableDelayMs
+        buildLog = new EcsAgentsBuildLog(prefix)
         http = httpClient()
         def count = new AtomicInteger()
         ThreadFactory threads = { Runnable r ->
@@ -139,6 +149,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     int start() {
         ExtensionList.lookup(QueueListener).add(this)       // ExtensionList.add: deprecated, works from scripts
         ExtensionList.lookup(ExecutorListener).add(this)
+        ExtensionList.lookup(ComputerListener).add(buildLog)
         // jenkins.util.Timer.get(): shared pool; the sweep catches everything so the repetition never dies.
         sweeper = Timer.get().scheduleWithFixedDelay({ sweep() } as Runnable, 10, 10, TimeUnit.SECONDS)
         // Jenkins restores its queue and runs init scripts in no fixed order, and a re-run starts
@@ -154,6 +165,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     void close() {
         ExtensionList.lookup(QueueListener).remove(this)
         ExtensionList.lookup(ExecutorListener).remove(this)
+        ExtensionList.lookup(ComputerListener).remove(buildLog)
         sweeper?.cancel(false)
         int queued = posts.shutdownNow().size()
         shutDown(http)
@@ -362,10 +374,12 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 int status = r.statusCode()
                 if (status < 300) {
                     say(Level.FINE, "${what} -> ${status} ${r.body()}")
+                    buildLog.answered(event, status, r.body())
                     return null
                 }
                 if (status < 500 && status != 429) {           // 400, 401, 413, 422: retrying cannot help
                     say(Level.WARNING, "${what} rejected with ${status} ${abbreviate(r.body())}; dropped")
+                    buildLog.answered(event, status, r.body())
                     return null
                 }
                 problem = "${status} ${abbreviate(r.body())}"
@@ -435,6 +449,122 @@ class EcsAgentsPost implements Runnable {
 
     void run() {
         work.run()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a waiting build shows (docs/emitter.md): the webhook's answer, the functions' notes and
+// our agents coming online, printed to the log of a waiting Pipeline run, and for other builds,
+// which have no log while they wait, to this log.
+
+/**
+ * Registered as a ComputerListener. The functions write their notes as offline causes
+ * (changeOfflineCause): on the agent's node just before they delete it, or on the cloud's
+ * placeholder node; Jenkins tells its ComputerListeners inside that request, before the
+ * deletion can follow (docs/jenkins-api.md §22). A note reads
+ * `ecs-agents: queue item 42, agent ecs-linux-42: …` (functions/ecs-agents/src/launch/note.rs).
+ */
+class EcsAgentsBuildLog extends ComputerListener {
+    static final String PREFIX = '[ecs-agents] '
+    static final String NOTE_START = 'ecs-agents: queue item '
+    static final Pattern NOTE = ~/(?s)ecs-agents: queue item (\d+), agent (\S+): (.+)/
+    /** The queue item in our nodes' description: `… for JOB, queue item 42; created …`. */
+    static final Pattern ITEM = ~/queue item (\d+); created \d+\s*\z/
+
+    final String prefix                          // our agents' names: `<cloud>-…`
+    final String placeholder                     // the reconciler's `<cloud>_placeholder`
+    final Map<Long, String> last = EcsAgentsEmitter.bounded()   // queue item -> last line printed
+
+    EcsAgentsBuildLog(String prefix) {
+        this.prefix = prefix
+        this.placeholder = prefix.substring(0, prefix.length() - 1) + '_placeholder'
+    }
+
+    @Override
+    void onTemporarilyOffline(Computer c, OfflineCause cause) {
+        try {
+            String name = c.getName()
+            String text = cause?.toString()             // `Disconnected by USER : MESSAGE`, in any language
+            int at = text == null ? -1 : text.indexOf(NOTE_START)
+            if (at < 0 || !(name.startsWith(prefix) || name == placeholder)) return
+            def note = NOTE.matcher(text.substring(at))
+            if (!note.matches() || !note.group(2).startsWith(prefix)) return
+            print(note.group(1).toLong(), "agent ${note.group(2)}: ${note.group(3)}")
+        } catch (Throwable t) {
+            EcsAgentsEmitter.say(Level.WARNING, 'a note for a waiting build was not printed', t)
+        }
+    }
+
+    @Override
+    void onOnline(Computer c, TaskListener listener) {
+        try {
+            String description = c.getNode()?.getNodeDescription()
+            if (!c.getName().startsWith(prefix) || description == null || !(description ==~ EcsAgentsEmitter.OUR_NODES)) return
+            def item = ITEM.matcher(description)
+            if (item.find()) print(item.group(1).toLong(), "agent ${c.getName()} connected")
+        } catch (Throwable t) {
+            EcsAgentsEmitter.say(Level.WARNING, 'an agent coming online was not printed', t)
+        }
+    }
+
+    /** The webhook's answer to `queue.buildable` (tolerant: an answer it does not know prints nothing). */
+    void answered(Map event, int status, String body) {
+        if (event.type != 'queue.buildable') return
+        def answer
+        try {
+            answer = new JsonSlurper().parseText(body ?: '{}')
+        } catch (Exception e) {
+            return
+        }
+        if (!(answer instanceof Map)) return
+        String line = answerLine(status, (Map) answer)
+        if (line) print(((Number) event.item.id).longValue(), line)
+    }
+
+    static String answerLine(int status, Map answer) {
+        String reason = answer.reason instanceof String ? answer.reason : null
+        boolean named = answer.template instanceof String && answer.node instanceof String
+        switch (answer.outcome) {
+            case ['launched', 'accepted']:
+                return status < 300 && named ? "template ${answer.template} serves this build; launching agent ${answer.node}" : null
+            case 'deferred':
+                return reason ? "waiting at a cap: ${reason}; an agent is launched when room frees up" : null
+            case 'ignored':
+                return reason?.startsWith('no template serves') ? "${reason}: no agent is launched for this build" : null
+            default:
+                return status == 422 && reason ? "launch failed: ${reason}" : null
+        }
+    }
+
+    /** Prints `[ecs-agents] text` to the waiting build's log, once in a row per item. */
+    void print(long id, String text) {
+        String line = PREFIX + text
+        if (last.put(id, line) == line) return
+        Queue.Item item = Jenkins.get().getQueue().getItem(id)     // lock-free; a LeftItem for 5 minutes
+        PrintStream log = item == null ? null : pipelineLog(item.task)
+        if (log != null) {
+            log.println(line)
+            EcsAgentsEmitter.say(Level.FINE, "queue item ${id}: ${text}")
+        } else {
+            String task = item == null ? '' : " (${item.task.getFullDisplayName()})"
+            EcsAgentsEmitter.say(Level.INFO, "queue item ${id}${task}: ${text}")
+        }
+    }
+
+    /**
+     * The log of the run a Pipeline `node` block belongs to: SubTask.getOwnerExecutable() (2.389)
+     * is the WorkflowRun, whose FlowExecutionOwner.getListener() is its log (docs/jenkins-api.md
+     * §23). Null for a freestyle build, which does not exist until it leaves the queue.
+     */
+    static PrintStream pipelineLog(Queue.Task task) {
+        def run
+        try {
+            run = task.getOwnerExecutable()
+        } catch (MissingMethodException e) {             // Jenkins before 2.389
+            return null
+        }
+        if (run == null || !run.metaClass.respondsTo(run, 'asFlowExecutionOwner')) return null
+        run.asFlowExecutionOwner()?.getListener()?.getLogger()
     }
 }
 

@@ -3,7 +3,9 @@
 //! build whose webhook was lost; each agent connected, given one build,
 //! released, its task stopped and the STOPPED event delivered; one Pipeline
 //! build that lives through a controller restart on the same agent; one
-//! agent whose image does not exist, reported and not relaunched; an
+//! agent whose image does not exist, reported and not relaunched; the logs
+//! of those two Pipeline builds as the emitter prints them while they wait
+//! ([`build_log`]); an
 //! operator's push of a changed agents file, and a build only the new
 //! version serves, launched by the same warm functions; a last reconcile
 //! tick that must find nothing to repair. Every step is checked, and what
@@ -20,6 +22,7 @@ use crate::events::failed_start_event;
 use crate::functions::Functions;
 use crate::{Backends, WEBHOOK_SECRET, buildable, now_millis, now_secs, signed};
 
+pub mod build_log;
 mod push;
 mod report;
 
@@ -37,6 +40,9 @@ templates:
   - {name: solo, labels: solo, cpu: 1024, memory: 2048, subnets: ['{subnet}'], securityGroups: ['{sg}'], maxAgents: 1}
   - {name: broken, labels: broken, image: 'jenkins/inbound-agent:no-such-tag', cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}']}
 ";
+
+/// The cloud's name in [`AGENTS`]: our nodes are `bb-…`.
+pub const CLOUD: &str = "bb";
 
 /// What ECS reports when the broken template's image cannot be pulled.
 pub const PULL_ERROR: &str =
@@ -90,14 +96,17 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
     let baseline = backends.agent_names();
     for (label, via, plan) in BUILDS {
         let item = match plan {
-            Plan::BuildAcrossRestart => backends.enqueue_pipeline(label),
-            Plan::Build | Plan::FailToStart => backends.enqueue(label),
+            Plan::BuildAcrossRestart | Plan::FailToStart => {
+                backends.enqueue_pipeline(build_log::pipeline_job(plan).unwrap_or("job"), label)
+            }
+            Plan::Build => backends.enqueue(label),
         };
         say(&format!("queued build #{item} for label '{label}'"));
         report.rows.push(Row::queued(item, label, via, plan));
     }
     for row in report.rows.iter_mut().filter(|r| r.via == Via::Webhook) {
         launch_by_webhook(backends, functions, row).await?;
+        build_log::relay(&backends.jenkins);
     }
     let started = Instant::now();
     let tick = functions.reconcile().await?;
@@ -125,6 +134,7 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
             Plan::BuildAcrossRestart => build_across_restart(backends, functions, row).await?,
             Plan::FailToStart => fail_to_start(backends, functions, row).await?,
         }
+        build_log::check(&backends.jenkins, row, &mut report.build_logs);
     }
     let pushed = push::push_then_build(backends, functions, &mut report.rows).await?;
     let tick = functions.reconcile().await?;
@@ -171,6 +181,11 @@ async fn launch_by_webhook<F: Functions>(
         row.item, answer.status, answer.body
     ));
     let body = &answer.body;
+    // As the emitter: what Jenkins was told during the call, then the answer.
+    build_log::relay(&backends.jenkins);
+    if let Some(line) = build_log::answer_line(answer.status, body) {
+        build_log::print(&backends.jenkins, row.item, &line);
+    }
     if answer.status == 200 && body["outcome"] == "launched" {
         row.launched(text(&body["node"]), text(&body["template"]));
         row.task_arn = text(&body["task"]).to_owned();
@@ -217,6 +232,7 @@ async fn build_across_restart<F: Functions>(
         row.fail(format!("the agent could not connect: {error:?}"));
         return Ok(());
     }
+    build_log::relay(jenkins);
     functions.reconcile().await?;
     jenkins.clear_queue_events();
     jenkins.restart();

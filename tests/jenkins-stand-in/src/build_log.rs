@@ -48,3 +48,10 @@ pub fn lines(state: &State, id: u64) -> Result<Vec<String>, ControlError> {
     let run = run_of(state, id)?;
     Ok(state.build_logs.get(&run).cloned().unwrap_or_default())
 }
+
+/// The lines of run `run` of Pipeline job `job` so far, whatever became of its
+/// queue items (a restart forgets left items; the run keeps its log).
+pub fn run_lines(state: &State, job: &str, run: u32) -> Vec<String> {
+    let key = format!("{job} #{run}");
+    state.build_logs.get(&key).cloned().unwrap_or_default()
+}

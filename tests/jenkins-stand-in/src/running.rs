@@ -193,6 +193,12 @@ impl RunningStandIn {
         crate::build_log::lines(&self.shared.lock(), id)
     }
 
+    /// The log of run `run` of Pipeline job `job` so far, found by the run
+    /// (after a restart its first queue item is forgotten).
+    pub fn run_log(&self, job: &str, run: u32) -> Vec<String> {
+        crate::build_log::run_lines(&self.shared.lock(), job, run)
+    }
+
     /// Restarts the controller: agents disconnected, queue restored, running
     /// freestyle builds lost and Pipeline `node` blocks waiting for their agent
     /// ([`crate::restart`]).

@@ -2,7 +2,7 @@
 //! secret, run its task; on failure, delete the node again and report.
 //!
 //! Remote calls per launch in steady state: create node, read secret,
-//! RunTask, plus the event publish. Task definitions and agent counts are
+//! RunTask, plus the event publish and the note for the waiting build. Task definitions and agent counts are
 //! cached per function instance.
 
 use tokio::time::{Instant, timeout_at};

@@ -64,7 +64,10 @@ pub fn relay(jenkins: &RunningStandIn) {
                 let ours = computer.starts_with(&format!("{cloud}-"))
                     || computer == format!("{cloud}_placeholder");
                 let said = cause.find(NOTE).and_then(|at| note(&cause[at..]));
-                if let Some((item, line)) = said.filter(|_| ours) {
+                let of_ours = |(_, node, _): &(u64, String, String)| {
+                    ours && node.starts_with(&format!("{cloud}-"))
+                };
+                if let Some((item, _, line)) = said.filter(of_ours) {
                     print(jenkins, item, &line);
                 }
             }
@@ -84,12 +87,13 @@ pub fn relay(jenkins: &RunningStandIn) {
     jenkins.clear_computer_events();
 }
 
-/// `ecs-agents: queue item 42, agent NODE: TEXT` → item 42 and its line.
-fn note(text: &str) -> Option<(u64, String)> {
+/// `ecs-agents: queue item 42, agent NODE: TEXT` → item 42, the node, and its line.
+fn note(text: &str) -> Option<(u64, String, String)> {
     let rest = text.strip_prefix(NOTE)?;
     let (item, rest) = rest.split_once(", agent ")?;
     let (node, said) = rest.split_once(": ")?;
-    Some((item.parse().ok()?, format!("{PREFIX}agent {node}: {said}")))
+    let line = format!("{PREFIX}agent {node}: {said}");
+    Some((item.parse().ok()?, node.to_owned(), line))
 }
 
 /// The queue item in our nodes' description: `…, queue item 42; created …`.

@@ -11,7 +11,8 @@ fn the_launch_deadline_leaves_the_launching_functions_time_to_clean_up_and_answe
     let t = template();
     let globals = &t["Globals"]["Function"];
     let default = ecs_agents::launch::LauncherOptions::default().deadline;
-    for binary in ["queue-webhook", "task-stopped", "reconcile"] {
+    // queue-webhook only records the work (intake); launch-worker launches.
+    for binary in ["launch-worker", "task-stopped", "reconcile"] {
         let properties = &function(&t, binary)["Properties"];
         let timeout = properties["Timeout"]
             .as_u64()

@@ -357,7 +357,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     }
 
     /**
-     * From EcsAgentsOnline, on the thread that connected the agent. The item it was launched for
+     * From EcsAgentsComputers, on the thread that connected the agent. The item it was launched for
      * is read on the posting thread (Queue.getItem: waiting, or left a few minutes ago); when the
      * queue no longer knows it, as after a controller restart (the agent reconnecting), nothing
      * is sent: its time to online was measured before, or cannot be.

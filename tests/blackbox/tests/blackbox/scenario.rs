@@ -21,7 +21,9 @@ async fn play_in_process() -> Report {
         .unwrap();
     // Boxed: the whole scenario is one future, too big for a test thread's
     // stack in a debug build once it sits there.
-    let report = Box::pin(scenario::play(&backends, &functions)).await.unwrap();
+    let report = Box::pin(scenario::play(&backends, &functions))
+        .await
+        .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     report
 }

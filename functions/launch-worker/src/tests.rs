@@ -139,9 +139,9 @@ async fn work_that_cannot_be_put_back_is_still_reported_for_redelivery() {
 }
 
 /// The samples `cargo lambda invoke launch-worker --data-file` takes, in an
-/// order where each has something to act on: the cancellation finds the
-/// launched agent not yet connected; the release then finds its node and
-/// task gone, which it takes as done.
+/// order where each has something to act on: the build's agent is launched,
+/// the build is cancelled before the agent connects (its agent retired), and
+/// a late release of that agent finds nothing left to stop.
 const SAMPLES: [&str; 3] = [
     include_str!("../../../events/sqs/work-queue-buildable.json"),
     include_str!("../../../events/sqs/work-queue-left-cancelled.json"),

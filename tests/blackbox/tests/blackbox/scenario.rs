@@ -19,7 +19,11 @@ async fn play_in_process() -> Report {
         .in_process(&backends.function_env(&agents_file))
         .await
         .unwrap();
-    let report = scenario::play(&backends, &functions).await.unwrap();
+    // Boxed: the whole scenario is one future, too big for a test thread's
+    // stack in a debug build once it sits there.
+    let report = Box::pin(scenario::play(&backends, &functions))
+        .await
+        .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     report
 }

@@ -23,10 +23,15 @@
  *   jenkins.util.Timer.get()  (a ScheduledExecutorService)
  *   hudson.EnvVars.masterEnvVars  (Jenkins' copy of its environment)
  *   hudson.ProxyConfiguration.newHttpClientBuilder()  (Jenkins' proxy settings, since 2.379)
- *   hudson.slaves.ComputerListener.onOnline(Computer, TaskListener)  (time to start)
+ *   hudson.slaves.ComputerListener.onOnline(Computer, TaskListener)  (time to start; what a waiting build shows)
+ *   hudson.slaves.ComputerListener.onTemporarilyOffline(Computer, OfflineCause)  (what a waiting build shows)
  *   hudson.model.Executor.getCurrentWorkUnit(); hudson.model.queue.WorkUnit.context; WorkUnitContext.item
+ *   hudson.model.queue.SubTask.getOwnerExecutable()  (since 2.389: a Pipeline node block's run)
+ *   org.jenkinsci.plugins.workflow.flow.FlowExecutionOwner.Executable.asFlowExecutionOwner(),
+ *     FlowExecutionOwner.getListener()  (a Pipeline run's log; duck-typed: the plugins are optional)
  */
 import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
 import hudson.EnvVars
 import hudson.ExtensionList
 import hudson.ProxyConfiguration
@@ -39,6 +44,7 @@ import hudson.model.Queue
 import hudson.model.TaskListener
 import hudson.model.queue.QueueListener
 import hudson.slaves.ComputerListener
+import hudson.slaves.OfflineCause
 import hudson.slaves.SlaveComputer
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -89,7 +95,8 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     final AtomicLong dropped = new AtomicLong()    // events the full backlog refused since the last report
     final Set<String> online = Collections.newSetFromMap(bounded())    // nodes sent as agent.online
     final Set<String> started = Collections.newSetFromMap(bounded())   // "node item" sent as build.started
-    final EcsAgentsOnline onlineListener = new EcsAgentsOnline(this)    // a ComputerListener: a class of its own
+    final EcsAgentsBuildLog buildLog                // what a waiting build shows (docs/emitter.md)
+    final EcsAgentsComputers computers = new EcsAgentsComputers(this)   // the one ComputerListener: a class of its own
     ScheduledFuture<?> sweeper
 
     EcsAgentsEmitter(URI webhook, byte[] secret, String prefix, List<String> reusable, long buildableDelayMs) {
@@ -98,6 +105,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
         this.prefix = prefix
         this.reusable = reusable
         this.buildableDelayMs = buildableDelayMs
+        buildLog = new EcsAgentsBuildLog(prefix)
         http = httpClient()
         def count = new AtomicInteger()
         ThreadFactory threads = { Runnable r ->
@@ -146,7 +154,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     int start() {
         ExtensionList.lookup(QueueListener).add(this)       // ExtensionList.add: deprecated, works from scripts
         ExtensionList.lookup(ExecutorListener).add(this)
-        ExtensionList.lookup(ComputerListener).add(onlineListener)
+        ExtensionList.lookup(ComputerListener).add(computers)
         // jenkins.util.Timer.get(): shared pool; the sweep catches everything so the repetition never dies.
         sweeper = Timer.get().scheduleWithFixedDelay({ sweep() } as Runnable, 10, 10, TimeUnit.SECONDS)
         // Jenkins restores its queue and runs init scripts in no fixed order, and a re-run starts
@@ -162,7 +170,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     void close() {
         ExtensionList.lookup(QueueListener).remove(this)
         ExtensionList.lookup(ExecutorListener).remove(this)
-        ExtensionList.lookup(ComputerListener).remove(onlineListener)
+        ExtensionList.lookup(ComputerListener).remove(computers)
         sweeper?.cancel(false)
         int queued = posts.shutdownNow().size()
         shutDown(http)
@@ -349,7 +357,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     }
 
     /**
-     * From EcsAgentsOnline, on the thread that connected the agent. The item it was launched for
+     * From EcsAgentsComputers, on the thread that connected the agent. The item it was launched for
      * is read on the posting thread (Queue.getItem: waiting, or left a few minutes ago); when the
      * queue no longer knows it, as after a controller restart (the agent reconnecting), nothing
      * is sent: its time to online was measured before, or cannot be.
@@ -428,6 +436,7 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
                 int status = r.statusCode()
                 if (status < 300) {
                     say(Level.FINE, "${what} -> ${status} ${r.body()}")
+                    buildLog.answered(event, status, r.body())
                     return null
                 }
                 if (status < 500 && status != 429) {           // 400, 401, 413, 422: retrying cannot help
@@ -489,11 +498,16 @@ class EcsAgentsEmitter extends QueueListener implements ExecutorListener, Closea
     }
 }
 
-/** Tells the emitter when an agent comes online; ComputerListener is a class, so not the emitter itself. */
-class EcsAgentsOnline extends ComputerListener {
+/**
+ * The emitter's one ComputerListener (a class, so not the emitter itself). An agent of ours coming
+ * online is a time-to-start milestone (agent.online) and a line in its waiting build's log; an
+ * offline cause the functions set is a note for a waiting build (EcsAgentsBuildLog). Each part
+ * catches its own failure: nothing here may keep an agent from coming online.
+ */
+class EcsAgentsComputers extends ComputerListener {
     final EcsAgentsEmitter emitter
 
-    EcsAgentsOnline(EcsAgentsEmitter emitter) {
+    EcsAgentsComputers(EcsAgentsEmitter emitter) {
         this.emitter = emitter
     }
 
@@ -504,6 +518,12 @@ class EcsAgentsOnline extends ComputerListener {
         } catch (Throwable t) {                            // never keep an agent from coming online
             EcsAgentsEmitter.say(Level.WARNING, "agent.online ${c.getName()} failed", t)
         }
+        emitter.buildLog.online(c)
+    }
+
+    @Override
+    void onTemporarilyOffline(Computer c, OfflineCause cause) {
+        emitter.buildLog.noted(c, cause)
     }
 }
 
@@ -519,6 +539,122 @@ class EcsAgentsPost implements Runnable {
 
     void run() {
         work.run()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a waiting build shows (docs/emitter.md): the webhook's answer, the functions' notes and
+// our agents coming online, printed to the log of a waiting Pipeline run, and for other builds,
+// which have no log while they wait, to this log.
+
+/**
+ * Told by EcsAgentsComputers. The functions write their notes as offline causes
+ * (changeOfflineCause): on the agent's node just before they delete it, or on the cloud's
+ * placeholder node; Jenkins tells its ComputerListeners inside that request, before the
+ * deletion can follow (docs/jenkins-api.md §24). A note reads
+ * `ecs-agents: queue item 42, agent ecs-linux-42: …` (functions/ecs-agents/src/launch/note.rs).
+ */
+class EcsAgentsBuildLog {
+    static final String PREFIX = '[ecs-agents] '
+    static final String NOTE_START = 'ecs-agents: queue item '
+    static final Pattern NOTE = ~/(?s)ecs-agents: queue item (\d+), agent (\S+): (.+)/
+
+    final String prefix                          // our agents' names: `<cloud>-…`
+    final String placeholder                     // the reconciler's `<cloud>_placeholder`
+    final Map<Long, String> last = EcsAgentsEmitter.bounded()   // queue item -> last line printed
+
+    EcsAgentsBuildLog(String prefix) {
+        this.prefix = prefix
+        this.placeholder = prefix.substring(0, prefix.length() - 1) + '_placeholder'
+    }
+
+    /** An offline cause was set on `c`: printed if it is a note of ours about one of our agents. */
+    void noted(Computer c, OfflineCause cause) {
+        try {
+            String name = c.getName()
+            String text = cause?.toString()             // `Disconnected by USER : MESSAGE`, in any language
+            int at = text == null ? -1 : text.indexOf(NOTE_START)
+            if (at < 0 || !(name.startsWith(prefix) || name == placeholder)) return
+            def note = NOTE.matcher(text.substring(at))
+            if (!note.matches() || !note.group(2).startsWith(prefix)) return
+            print(note.group(1).toLong(), "agent ${note.group(2)}: ${note.group(3)}")
+        } catch (Throwable t) {
+            EcsAgentsEmitter.say(Level.WARNING, 'a note for a waiting build was not printed', t)
+        }
+    }
+
+    /** Our agent `c` is online: said in the log of the build it was launched for. */
+    void online(Computer c) {
+        try {
+            String description = c.getNode()?.getNodeDescription()
+            if (!c.getName().startsWith(prefix) || description == null || !(description ==~ EcsAgentsEmitter.OUR_NODES)) return
+            def launched = description =~ EcsAgentsEmitter.LAUNCHED_FOR
+            if (launched.matches()) print(launched.group(1).toLong(), "agent ${c.getName()} connected")
+        } catch (Throwable t) {
+            EcsAgentsEmitter.say(Level.WARNING, 'an agent coming online was not printed', t)
+        }
+    }
+
+    /**
+     * The webhook's answer to `queue.buildable` (tolerant: an answer it does not know prints
+     * nothing). It answers once it has recorded the work, before the launch worker launches
+     * (docs/webhook-protocol.md): what became of the launch comes later, as notes.
+     */
+    void answered(Map event, int status, String body) {
+        if (event.type != 'queue.buildable') return
+        def answer
+        try {
+            answer = new JsonSlurper().parseText(body ?: '{}')
+        } catch (Exception e) {
+            return
+        }
+        if (!(answer instanceof Map)) return
+        String line = answerLine(status, (Map) answer)
+        if (line) print(((Number) event.item.id).longValue(), line)
+    }
+
+    static String answerLine(int status, Map answer) {
+        String reason = answer.reason instanceof String ? answer.reason : null
+        boolean named = answer.template instanceof String && answer.node instanceof String
+        switch (answer.outcome) {
+            case 'accepted':
+                return status < 300 && named ? "template ${answer.template} serves this build; launching agent ${answer.node}" : null
+            case 'ignored':
+                return reason?.startsWith('no template serves') ? "${reason}: no agent is launched for this build" : null
+            default:
+                return null
+        }
+    }
+
+    /** Prints `[ecs-agents] text` to the waiting build's log, once in a row per item. */
+    void print(long id, String text) {
+        String line = PREFIX + text
+        if (last.put(id, line) == line) return
+        Queue.Item item = Jenkins.get().getQueue().getItem(id)     // lock-free; a LeftItem for 5 minutes
+        PrintStream log = item == null ? null : pipelineLog(item.task)
+        if (log != null) {
+            log.println(line)
+            EcsAgentsEmitter.say(Level.FINE, "queue item ${id}: ${text}")
+        } else {
+            String task = item == null ? '' : " (${item.task.getFullDisplayName()})"
+            EcsAgentsEmitter.say(Level.INFO, "queue item ${id}${task}: ${text}")
+        }
+    }
+
+    /**
+     * The log of the run a Pipeline `node` block belongs to: SubTask.getOwnerExecutable() (2.389)
+     * is the WorkflowRun, whose FlowExecutionOwner.getListener() is its log (docs/jenkins-api.md
+     * §25). Null for a freestyle build, which does not exist until it leaves the queue.
+     */
+    static PrintStream pipelineLog(Queue.Task task) {
+        def run
+        try {
+            run = task.getOwnerExecutable()
+        } catch (MissingMethodException e) {             // Jenkins before 2.389
+            return null
+        }
+        if (run == null || !run.metaClass.respondsTo(run, 'asFlowExecutionOwner')) return null
+        run.asFlowExecutionOwner()?.getListener()?.getLogger()
     }
 }
 

@@ -138,11 +138,14 @@ async fn work_that_cannot_be_put_back_is_still_reported_for_redelivery() {
     assert_eq!(failures(&response), ["m-1"]);
 }
 
-/// The samples `cargo lambda invoke launch-worker --data-file` takes.
+/// The samples `cargo lambda invoke launch-worker --data-file` takes, in an
+/// order where each has something to act on: the build's agent is launched,
+/// the build is cancelled before the agent connects (its agent retired), and
+/// a late release of that agent finds nothing left to stop.
 const SAMPLES: [&str; 3] = [
     include_str!("../../../events/sqs/work-queue-buildable.json"),
-    include_str!("../../../events/sqs/work-agent-released.json"),
     include_str!("../../../events/sqs/work-queue-left-cancelled.json"),
+    include_str!("../../../events/sqs/work-agent-released.json"),
 ];
 
 #[tokio::test]
@@ -161,5 +164,5 @@ async fn the_sample_sqs_events_are_handled_as_work() {
         let handled = handled[0].as_ref().expect("work");
         outcomes.push(handled.body["outcome"].as_str().unwrap().to_owned());
     }
-    assert_eq!(outcomes, ["launched", "released", "cancelled"]);
+    assert_eq!(outcomes, ["launched", "cancelled", "released"]);
 }

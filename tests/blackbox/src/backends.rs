@@ -136,11 +136,11 @@ impl Backends {
     }
 
     /// Puts a Pipeline `node` block for `label` in the stand-in's queue (run
-    /// 1 of job `pipeline`); returns its queue id.
-    pub fn enqueue_pipeline(&self, label: &str) -> u64 {
+    /// 1 of Pipeline job `job`); returns its queue id.
+    pub fn enqueue_pipeline(&self, job: &str, label: &str) -> u64 {
         self.jenkins.enqueue(jenkins_stand_in::Enqueue {
             label: Some(label.into()),
-            job: Some("pipeline".into()),
+            job: Some(job.into()),
             pipeline_run: Some(1),
             ..jenkins_stand_in::Enqueue::default()
         })

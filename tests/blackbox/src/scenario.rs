@@ -3,7 +3,9 @@
 //! build whose webhook was lost; each agent connected, given one build,
 //! released, its task stopped and the STOPPED event delivered; one Pipeline
 //! build that lives through a controller restart on the same agent; one
-//! agent whose image does not exist, reported and not relaunched; an
+//! agent whose image does not exist, reported and not relaunched; the logs
+//! of those two Pipeline builds as the emitter prints them while they wait
+//! ([`build_log`]); an
 //! operator's push of a changed agents file, and a build only the new
 //! version serves, launched by the same warm functions; a last reconcile
 //! tick that must find nothing to repair. Every step is checked, and what
@@ -20,6 +22,7 @@ use crate::events::failed_start_event;
 use crate::functions::Functions;
 use crate::{Backends, WEBHOOK_SECRET, buildable, now_millis, now_secs, signed};
 
+pub mod build_log;
 mod push;
 mod report;
 pub mod timing;
@@ -38,6 +41,9 @@ templates:
   - {name: solo, labels: solo, cpu: 1024, memory: 2048, subnets: ['{subnet}'], securityGroups: ['{sg}'], maxAgents: 1}
   - {name: broken, labels: broken, image: 'jenkins/inbound-agent:no-such-tag', cpu: 512, memory: 1024, subnets: ['{subnet}'], securityGroups: ['{sg}']}
 ";
+
+/// The cloud's name in [`AGENTS`]: our nodes are `bb-…`.
+pub const CLOUD: &str = "bb";
 
 /// What ECS reports when the broken template's image cannot be pulled.
 pub const PULL_ERROR: &str =
@@ -91,14 +97,17 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
     let baseline = backends.agent_names();
     for (label, via, plan) in BUILDS {
         let item = match plan {
-            Plan::BuildAcrossRestart => backends.enqueue_pipeline(label),
-            Plan::Build | Plan::FailToStart => backends.enqueue(label),
+            Plan::BuildAcrossRestart | Plan::FailToStart => {
+                backends.enqueue_pipeline(build_log::pipeline_job(plan).unwrap_or("job"), label)
+            }
+            Plan::Build => backends.enqueue(label),
         };
         say(&format!("queued build #{item} for label '{label}'"));
         report.rows.push(Row::queued(item, label, via, plan));
     }
     for row in report.rows.iter_mut().filter(|r| r.via == Via::Webhook) {
         launch_by_webhook(backends, functions, row).await?;
+        build_log::relay(&backends.jenkins);
     }
     let started = Instant::now();
     let tick = functions.reconcile().await?;
@@ -126,6 +135,7 @@ pub async fn play<F: Functions>(backends: &Backends, functions: &F) -> anyhow::R
             Plan::BuildAcrossRestart => build_across_restart(backends, functions, row).await?,
             Plan::FailToStart => fail_to_start(backends, functions, row).await?,
         }
+        build_log::check(&backends.jenkins, row, &mut report.build_logs);
     }
     let pushed = push::push_then_build(backends, functions, &mut report.rows).await?;
     let tick = functions.reconcile().await?;
@@ -159,7 +169,16 @@ async fn launch_by_webhook<F: Functions>(
         .find(|q| q.id == row.item);
     event["item"]["inQueueSince"] = json!(queued.context("the item is queued")?.in_queue_since);
     let started = Instant::now();
-    let (answer, drained) = post_and_work(backends, functions, &event).await?;
+    let request = signed(&event.to_string(), Some(WEBHOOK_SECRET), now_secs());
+    let answer = functions.webhook(&request).await?;
+    // As the emitter: what Jenkins was told so far, then the answer's line,
+    // which comes before launch-worker acts on the work the webhook recorded
+    // (its notes are relayed after it).
+    build_log::relay(&backends.jenkins);
+    if let Some(line) = build_log::answer_line(answer.status, &answer.body) {
+        build_log::print(&backends.jenkins, row.item, &line);
+    }
+    let drained = crate::work::drain(&backends.work, functions).await?;
     row.launch = Some(started.elapsed());
     say(&format!(
         "webhook for #{} answered {} {}; launch-worker took the work",
@@ -238,6 +257,7 @@ async fn build_across_restart<F: Functions>(
         return Ok(());
     }
     timing::report_start(backends, functions, row).await?;
+    build_log::relay(jenkins);
     functions.reconcile().await?;
     jenkins.clear_queue_events();
     jenkins.restart();

@@ -14,6 +14,7 @@ import hudson.model.queue.QueueListener
 import hudson.model.queue.WorkUnit
 import hudson.model.queue.WorkUnitContext
 import hudson.slaves.ComputerListener
+import hudson.slaves.OfflineCause
 import hudson.slaves.SlaveComputer
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
@@ -24,6 +25,7 @@ import java.util.logging.LogRecord
 import java.util.logging.Logger
 import jenkins.model.Jenkins
 import jenkins.util.Timer
+import org.jenkinsci.plugins.workflow.flow.FlowExecutionOwner
 
 /**
  * Plays Jenkins around the emitter script: reads one command per line on stdin, answers with
@@ -100,6 +102,8 @@ class Driver {
             case 'threads': say("threads ${words[1]} ${Thread.getAllStackTraces().keySet().count { it.alive && it.name.contains(words[1]) }}"); break
             case 'taskcalls': taskCalls(words[1].toLong()); break
             case 'sleep': Thread.sleep(words[1].toLong()); break
+            case 'offline': offline(words[1], line.split(/\s+/, 3).size() > 2 ? line.split(/\s+/, 3)[2] : null); break
+            case 'buildlog': buildLog(words[1].toLong()); break
             default: throw new IllegalArgumentException("unknown command: ${line}")
         }
     }
@@ -140,8 +144,8 @@ class Driver {
     static void queueStep(List<String> step) {
         long id = step[1].toLong()
         switch (step[0]) {
-            case 'enter':     // label '-' = unrestricted; a third word 'flyweight' = a flyweight task
-                queue().harnessEnterBuildable(task(id, step[2], step.size() > 3 && step[3] == 'flyweight'), id, inQueueSince(id), true)
+            case 'enter':     // label '-' = unrestricted; a third word 'flyweight' or 'pipeline' = such a task
+                queue().harnessEnterBuildable(task(id, step[2], step.size() > 3 ? step[3] : null), id, inQueueSince(id), true)
                 break
             case 'take': queue().harnessMakePending(id); break
             case 'start': queue().harnessStart(id); break
@@ -154,14 +158,14 @@ class Driver {
 
     /** An item Jenkins restored from disk before the script registered its listener. */
     static void restore(long id, String label) {
-        Queue.withLock({ queue().harnessEnterBuildable(task(id, label, false), id, inQueueSince(id), false) } as Runnable)
+        Queue.withLock({ queue().harnessEnterBuildable(task(id, label, null), id, inQueueSince(id), false) } as Runnable)
     }
 
     /** `count` items entering buildable one after another, each in its own queue pass. */
     static void flood(long from, int count, String label) {
         for (long id = from; id < from + count; id++) {
             long item = id
-            Queue.withLock({ queue().harnessEnterBuildable(task(item, label, false), item, inQueueSince(item), true) } as Runnable)
+            Queue.withLock({ queue().harnessEnterBuildable(task(item, label, null), item, inQueueSince(item), true) } as Runnable)
         }
     }
 
@@ -169,11 +173,35 @@ class Driver {
         1764270000000L + id
     }
 
-    static HarnessTask task(long id, String label, boolean flyweight) {
+    /** `kind`: null for a freestyle job, 'flyweight', or 'pipeline' (a `node` block of a run). */
+    static HarnessTask task(long id, String label, String kind) {
         Label assigned = label == '-' ? null : label ==~ /[\w.-]+/ ? new LabelAtom(label) : new Expression(label)
-        HarnessTask t = flyweight ? new HarnessFlyweight(id, assigned) : new HarnessTask(id, assigned)
+        HarnessTask t = kind == 'flyweight' ? new HarnessFlyweight(id, assigned)
+            : kind == 'pipeline' ? new HarnessNodeBlock(id, assigned) : new HarnessTask(id, assigned)
         tasks[id] = t
         t
+    }
+
+    /**
+     * The functions' user sets an offline cause (changeOfflineCause): Jenkins tells every
+     * ComputerListener from Node.setTemporaryOfflineCause, each failure caught (Listeners.notify).
+     */
+    static void offline(String name, String message) {
+        OfflineCause cause = new OfflineCause.UserCause('ecs-agents', message)
+        for (ComputerListener l : ExtensionList.lookup(ComputerListener)) {
+            try {
+                l.onTemporarilyOffline(computer(name), cause)
+            } catch (Throwable t) {
+                Logger.getLogger('jenkins.util.Listeners').log(Level.WARNING, null, t)
+            }
+        }
+    }
+
+    /** `buildlog ID <line>` for every line printed to item ID's Pipeline run so far. */
+    static void buildLog(long id) {
+        def t = tasks[id]
+        if (!(t instanceof HarnessNodeBlock)) throw new IllegalArgumentException("item ${id} is no Pipeline node block")
+        ((HarnessNodeBlock) t).run.lines().each { say("buildlog ${id} ${it}") }
     }
 
     static void node(String name, String description) {
@@ -220,7 +248,7 @@ class Driver {
     /** The agent connected: every ComputerListener's onOnline on the connecting thread, each failure caught and logged (SlaveComputer.setChannel). */
     static void online(String name) {
         SlaveComputer c = computer(name)
-        TaskListener log = new TaskListener() {}
+        TaskListener log = { System.err } as TaskListener    // the computer's launch log
         def thread = new Thread({
             for (ComputerListener l : ExtensionList.lookup(ComputerListener)) {
                 try {
@@ -288,6 +316,45 @@ class HarnessTask implements Queue.Task {
 
     void count() {
         (Queue.harnessLockHeld() ? locked : unlocked).incrementAndGet()
+    }
+}
+
+/**
+ * A Pipeline `node` block waiting in the queue (ExecutorStepExecution.PlaceholderTask): its
+ * owner executable is its run (docs/jenkins-api.md §25).
+ */
+class HarnessNodeBlock extends HarnessTask {
+    final HarnessRun run = new HarnessRun()
+
+    HarnessNodeBlock(long id, Label label) {
+        super(id, label)
+    }
+
+    Queue.Executable getOwnerExecutable() {
+        run
+    }
+}
+
+/** A Pipeline run (WorkflowRun): its owner's listener prints to its log, kept here. */
+class HarnessRun implements FlowExecutionOwner.Executable {
+    final ByteArrayOutputStream log = new ByteArrayOutputStream()
+    final PrintStream logger = new PrintStream(log, true, 'UTF-8')
+
+    FlowExecutionOwner asFlowExecutionOwner() {
+        HarnessRun run = this
+        new FlowExecutionOwner() {
+            TaskListener getListener() {
+                return ({ run.logger } as TaskListener)
+            }
+        }
+    }
+
+    void run() {}
+
+    List<String> lines() {
+        synchronized (log) {
+            log.toString('UTF-8').readLines()
+        }
     }
 }
 

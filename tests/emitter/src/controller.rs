@@ -267,6 +267,38 @@ impl Controller {
         );
     }
 
+    /// The functions' user sets the node's offline cause (`changeOfflineCause`): Jenkins tells
+    /// every `ComputerListener` `onTemporarilyOffline` with a `UserCause` of this message.
+    pub fn offline_cause(&mut self, node: &str, message: &str) {
+        self.send(&format!("offline {node} {message}"));
+    }
+
+    /// The lines printed so far to the log of the run whose `node` block is queue item `id`
+    /// (queued with `enter ID LABEL pipeline`).
+    pub fn build_log(&mut self, id: u64) -> Vec<String> {
+        let prefix = format!("buildlog {id} ");
+        self.send(&format!("buildlog {id}"))
+            .iter()
+            .filter_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+            .collect()
+    }
+
+    /// Waits until the log of queue item `id`'s run has at least `count` lines; returns them.
+    pub fn wait_for_build_log(&mut self, id: u64, count: usize) -> Vec<String> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let lines = self.build_log(id);
+            if lines.len() >= count {
+                return lines;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the log of item {id} has {lines:?} after {PATIENCE:?}, not {count} lines"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The agent's executor takes a build: `taskAccepted` on the executor's thread.
     pub fn accept(&mut self, node: &str) {
         self.send(&format!("accept {node}"));
@@ -312,7 +344,8 @@ impl Controller {
             .expect("listeners … computer=K")
     }
 
-    /// The agent connects: `ComputerListener.onOnline` on the connecting thread.
+    /// The agent connects (its channel comes up): every `ComputerListener` is told `onOnline`,
+    /// on the connecting thread.
     pub fn online(&mut self, node: &str) {
         self.send(&format!("online {node}"));
     }

@@ -24,6 +24,7 @@ pub struct Answer {
     status: u16,
     retry_after: Option<u64>,
     delay: Duration,
+    body: Option<Value>,
 }
 
 impl Answer {
@@ -38,6 +39,16 @@ impl Answer {
             status,
             retry_after: None,
             delay: Duration::ZERO,
+            body: None,
+        }
+    }
+
+    /// This status with this JSON body, such as the webhook's
+    /// `202 {"outcome":"accepted","template":…,"node":…}`.
+    pub fn json(status: u16, body: Value) -> Self {
+        Self {
+            body: Some(body),
+            ..Self::status(status)
         }
     }
 
@@ -55,6 +66,9 @@ impl Answer {
     }
 
     fn body(&self) -> Value {
+        if let Some(body) = &self.body {
+            return body.clone();
+        }
         match self.status {
             200 => json!({ "outcome": "launched" }),
             202 => json!({ "outcome": "ignored" }),

@@ -5,6 +5,7 @@ use crate::dispatch::maintain;
 use crate::jnlp;
 use crate::ops::ControlError;
 use crate::state::computer::{Computer, OfflineCause};
+use crate::state::computer_listener::ComputerEvent;
 use crate::state::{State, now_ms};
 
 fn agent<'a>(state: &'a mut State, name: &str) -> Result<&'a mut Computer, ControlError> {
@@ -33,6 +34,9 @@ pub fn connect(state: &mut State, name: &str, secret: Option<&str>) -> Result<()
     }
     computer.connected = true;
     computer.offline_cause = None;
+    state.computer_events.push(ComputerEvent::Online {
+        computer: name.to_owned(),
+    });
     maintain(state, now_ms());
     Ok(())
 }

@@ -19,7 +19,7 @@ use crate::permissions::control as perms;
 use crate::state::computer::{Mode, NodeConfig};
 use crate::state::{Shared, now_ms};
 use crate::traffic::Fault;
-use crate::{agents, dispatch, jnlp, ops};
+use crate::{agents, build_log, dispatch, jnlp, ops};
 
 /// The control routes, to be nested under `/_stand-in`.
 pub fn routes() -> Router<Shared> {
@@ -47,6 +47,11 @@ pub fn routes() -> Router<Shared> {
             "/queue-events",
             get(queue_events).delete(clear_queue_events),
         )
+        .route(
+            "/computer-events",
+            get(computer_events).delete(clear_computer_events),
+        )
+        .route("/queue/{id}/log", get(build_log).post(print_to_build_log))
         .route("/create-race-window", put(race_window))
         .route("/built-in", put(built_in))
 }
@@ -254,6 +259,40 @@ async fn queue_events(State(shared): State<Shared>) -> Response {
 async fn clear_queue_events(State(shared): State<Shared>) -> Response {
     shared.lock().queue_events.clear();
     StatusCode::NO_CONTENT.into_response()
+}
+
+async fn computer_events(State(shared): State<Shared>) -> Response {
+    Json(&shared.lock().computer_events).into_response()
+}
+
+async fn clear_computer_events(State(shared): State<Shared>) -> Response {
+    shared.lock().computer_events.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LogLine {
+    line: String,
+}
+
+async fn build_log(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    let lines = parse_id(&id).and_then(|id| build_log::lines(&shared.lock(), id));
+    match lines {
+        Ok(lines) => Json(json!({ "lines": lines })).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+async fn print_to_build_log(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let printed = parse_id(&id).and_then(|id| {
+        let line = body::<LogLine>(&bytes)?.line;
+        build_log::append(&mut shared.lock(), id, &line)
+    });
+    done(printed)
 }
 
 async fn reset(State(shared): State<Shared>) -> Response {

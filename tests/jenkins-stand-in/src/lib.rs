@@ -42,12 +42,15 @@
 //! | `PUT language` `{"language": "en"|"de"}` | the language of queue reasons, forced as the Locale plugin can |
 //! | `POST restart` | restart the controller: agents disconnected, queue kept, Pipeline `node` blocks resumed ([`restart`]) |
 //! | `GET`/`DELETE queue-events` | the queue-listener callbacks (`onEnterBuildable`, `onLeft`) so far, or clear them |
+//! | `GET`/`DELETE computer-events` | the computer-listener callbacks (`onTemporarilyOffline`, `onOnline`) so far, or clear them |
+//! | `GET`/`POST queue/ID/log` `{"line"}` | the log of item ID's Pipeline run, or print a line to it (400 for a freestyle build: no log while it waits) |
 //! | `PUT create-race-window` `{"ms"?}` | set or clear the create race window |
 //! | `PUT built-in` `{"numExecutors", "labelString"?, "mode"?}` | reconfigure the controller's node |
 
 pub mod agents;
 pub mod auth;
 pub mod bind;
+pub mod build_log;
 mod builder;
 pub mod cli;
 pub mod computers;
@@ -77,6 +80,7 @@ pub use ops::{ControlError, Enqueue};
 pub use permissions::Denials;
 pub use running::RunningStandIn;
 pub use state::computer::{Computer, ComputerKind, Mode, NodeConfig, OfflineCause};
+pub use state::computer_listener::ComputerEvent;
 pub use state::listener::QueueEvent;
 pub use state::queue::{Executable, LeftItem, QueueItem, Stage, Task};
 pub use traffic::{Fault, RecordedRequest};

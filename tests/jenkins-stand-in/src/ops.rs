@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dispatch::maintain;
 use crate::state::computer::{Computer, ComputerKind, NodeConfig, OfflineCause};
+use crate::state::computer_listener::ComputerEvent;
 use crate::state::queue::{Executable, LeftItem, QueueItem, Stage, Task};
 use crate::state::{State, now_ms};
 
@@ -108,7 +109,9 @@ pub fn toggle_offline(state: &mut State, name: &str, user: &str, message: Option
     if computer.temporary_offline.is_some() {
         computer.temporary_offline = None;
     } else {
-        computer.temporary_offline = Some(user_cause(user, message));
+        let cause = user_cause(user, message);
+        computer.temporary_offline = Some(cause.clone());
+        told_offline(state, name, &cause);
     }
     maintain(state, now_ms());
     true
@@ -124,9 +127,22 @@ pub fn change_offline_cause(
     let Some(computer) = computer_mut(state, name) else {
         return false;
     };
-    computer.temporary_offline = Some(user_cause(user, message));
+    let cause = user_cause(user, message);
+    computer.temporary_offline = Some(cause.clone());
+    told_offline(state, name, &cause);
     maintain(state, now_ms());
     true
+}
+
+/// `Node.setTemporaryOfflineCause` tells every `ComputerListener`, before the
+/// request that set the cause is answered (docs/jenkins-api.md §24).
+fn told_offline(state: &mut State, name: &str, cause: &OfflineCause) {
+    state
+        .computer_events
+        .push(ComputerEvent::TemporarilyOffline {
+            computer: name.to_owned(),
+            cause: cause.description(),
+        });
 }
 
 fn user_cause(user: &str, message: Option<&str>) -> OfflineCause {

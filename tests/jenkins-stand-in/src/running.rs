@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 use crate::dispatch::maintain;
 use crate::ops::{ControlError, Enqueue};
 use crate::state::computer::Computer;
+use crate::state::computer_listener::ComputerEvent;
 use crate::state::listener::QueueEvent;
 use crate::state::queue::{Executable, LeftItem, QueueItem};
 use crate::state::{Shared, State, now_ms};
@@ -169,6 +170,33 @@ impl RunningStandIn {
     /// Forgets the queue-listener callbacks seen so far.
     pub fn clear_queue_events(&self) {
         self.shared.lock().queue_events.clear();
+    }
+
+    /// The computer-listener callbacks so far, oldest first: what an emitter hears.
+    pub fn computer_events(&self) -> Vec<ComputerEvent> {
+        self.with(|s| s.computer_events.clone())
+    }
+
+    /// Forgets the computer-listener callbacks seen so far.
+    pub fn clear_computer_events(&self) {
+        self.shared.lock().computer_events.clear();
+    }
+
+    /// Prints `line` to the log of queue item `id`'s Pipeline run, as code
+    /// inside Jenkins (the emitter) does ([`crate::build_log`]).
+    pub fn print_to_build_log(&self, id: u64, line: &str) -> Result<(), ControlError> {
+        crate::build_log::append(&mut self.shared.lock(), id, line)
+    }
+
+    /// The log of queue item `id`'s Pipeline run so far.
+    pub fn build_log(&self, id: u64) -> Result<Vec<String>, ControlError> {
+        crate::build_log::lines(&self.shared.lock(), id)
+    }
+
+    /// The log of run `run` of Pipeline job `job` so far, found by the run
+    /// (after a restart its first queue item is forgotten).
+    pub fn run_log(&self, job: &str, run: u32) -> Vec<String> {
+        crate::build_log::run_lines(&self.shared.lock(), job, run)
     }
 
     /// Restarts the controller: agents disconnected, queue restored, running

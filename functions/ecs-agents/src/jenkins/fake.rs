@@ -53,6 +53,7 @@ struct State {
     failures: HashMap<Call, VecDeque<JenkinsError>>,
     delays: HashMap<Call, VecDeque<Duration>>,
     holds: HashMap<Call, Arc<Gate>>,
+    offline_messages: Vec<(AgentName, String)>,
 }
 
 impl FakeJenkins {
@@ -164,6 +165,12 @@ impl FakeJenkins {
         self.lock().nodes.get(name).map(|(node, _)| node.clone())
     }
 
+    /// Every offline message Jenkins took (`mark_offline` of an existing
+    /// node), oldest first: what its `ComputerListener`s were told.
+    pub fn offline_messages(&self) -> Vec<(AgentName, String)> {
+        self.lock().offline_messages.clone()
+    }
+
     /// How often `call` was made.
     pub fn calls(&self, call: Call) -> usize {
         self.lock().calls.get(&call).copied().unwrap_or(0)
@@ -253,12 +260,15 @@ impl JenkinsNodes for FakeJenkins {
         Ok(state.nodes.get(name).map(|(_, status)| status.clone()))
     }
 
-    async fn mark_offline(&self, name: &AgentName, _reason: &str) -> Result<bool, JenkinsError> {
+    async fn mark_offline(&self, name: &AgentName, reason: &str) -> Result<bool, JenkinsError> {
         let mut state = self.enter(Call::MarkOffline).await?;
         match state.nodes.get_mut(name) {
             Some((_, status)) => {
                 status.temporarily_offline = true;
                 status.offline = true;
+                state
+                    .offline_messages
+                    .push((name.clone(), reason.to_owned()));
                 Ok(true)
             }
             None => Ok(false),

@@ -2,14 +2,14 @@
 //! secret, run its task; on failure, delete the node again and report.
 //!
 //! Remote calls per launch in steady state: create node, read secret,
-//! RunTask, plus the event publish. Task definitions and agent counts are
+//! RunTask, plus the event publish and the note for the waiting build. Task definitions and agent counts are
 //! cached per function instance.
 
 use tokio::time::{Instant, timeout_at};
 use tracing::{info, warn};
 
 use super::request;
-use super::{CLEANUP_GRACE, LaunchError, LaunchOutcome, Launcher, QueuedBuild};
+use super::{BuildNote, CLEANUP_GRACE, LaunchError, LaunchOutcome, Launcher, QueuedBuild};
 use crate::clock::now_ms;
 use crate::config::{AgentTemplate, Cloud, SecretDelivery, VersionedConfig};
 use crate::ecs::{AgentEnvironment, AgentTasks, EcsError, RunOutcome, SECRET_VARIABLE};
@@ -90,6 +90,9 @@ impl<P: Ports> Launcher<P> {
                     )
                 })
                 .await;
+                let note =
+                    BuildNote::task_started(build.queue_item, &name, &template.name, &task_arn);
+                self.post_placeholder_note(&config.cloud, &note).await;
                 Ok(LaunchOutcome::Launched {
                     node: name,
                     template: template.name.clone(),
@@ -249,6 +252,8 @@ impl<P: Ports> Launcher<P> {
             .emit();
         self.usage.invalidate();
         if let LaunchError::Permanent(_) = &error {
+            let note = BuildNote::launch_refused(build.queue_item, name, &error.to_string());
+            self.post_placeholder_note(&config.cloud, &note).await;
             let kind = AgentEventKind::AgentLaunchFailed;
             self.publish(AgentEvent {
                 reason: Some(error.to_string()),

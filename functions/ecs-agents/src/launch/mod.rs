@@ -15,6 +15,7 @@ mod error;
 mod failure;
 #[cfg(any(test, feature = "test-util"))]
 mod fake;
+mod note;
 mod outcome;
 mod request;
 mod retire;
@@ -22,6 +23,7 @@ mod retire;
 mod tests;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use tracing::{info, warn};
@@ -29,6 +31,7 @@ use tracing::{info, warn};
 pub use deadline::CLEANUP_GRACE;
 pub use error::{CallError, LaunchError, RetireError};
 pub use failure::{MAX_START_ATTEMPTS, StartFailure};
+pub use note::{BuildNote, NOTE_PREFIX, NOTE_TIMEOUT, advice, console_link};
 pub use outcome::LaunchOutcome;
 pub use request::client_token;
 pub use retire::RetireOutcome;
@@ -88,6 +91,9 @@ pub struct Launcher<P: Ports> {
     deployment: Arc<Deployment<P>>,
     options: LauncherOptions,
     usage: UsageCache,
+    /// Whether this instance has said that Jenkins refuses notes for waiting
+    /// builds (see `note`): every note would say the same.
+    note_refusal_said: AtomicBool,
 }
 
 impl<P: Ports> Launcher<P> {
@@ -97,6 +103,7 @@ impl<P: Ports> Launcher<P> {
             deployment,
             options,
             usage: UsageCache::new(options.usage_ttl),
+            note_refusal_said: AtomicBool::new(false),
         }
     }
 
@@ -185,6 +192,8 @@ impl<P: Ports> Launcher<P> {
         };
         if let Some(reason) = usage.refusal(config, template) {
             info!(template = %template.name, %reason, "launch deferred at cap");
+            let note = BuildNote::deferred(build.queue_item, &name, &reason);
+            self.post_placeholder_note(&config.cloud, &note).await;
             return Ok(LaunchOutcome::Deferred {
                 template: template.name.clone(),
                 reason,

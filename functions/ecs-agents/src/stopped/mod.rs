@@ -21,6 +21,7 @@
 //! retries cannot grant it, and the deletion it would delay comes later.)
 
 pub mod event;
+mod note;
 mod relaunch;
 mod report;
 mod spot;
@@ -161,6 +162,11 @@ impl<P: Ports> TaskStopped<P> {
             });
         }
         let report = StopReport::from_event(change);
+        let failure = relaunch::start_failure(change);
+        if let Some(failure) = &failure {
+            self.note_failed_start(&config, &node, failure, change)
+                .await;
+        }
         let deleted = self
             .deployment
             .jenkins
@@ -173,7 +179,7 @@ impl<P: Ports> TaskStopped<P> {
         self.forget_env_file(&config, &node).await;
         let summary = report.summary();
         info!(node = %node, node_deleted = deleted == Deleted::Deleted, config_version = %config.version(), "agent {node} stopped: {summary}");
-        let relaunched = match relaunch::start_failure(change) {
+        let relaunched = match failure {
             Some(failure) => {
                 self.after_failed_start(&config, &node, &failure, change)
                     .await

@@ -41,6 +41,22 @@ impl Default for RelaunchOptions {
     }
 }
 
+/// What follows a failed start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// A replacement, if the build still waits; `in_window` launches of the
+    /// hour's window have failed so far.
+    Relaunch {
+        /// Failed launches in this hour's window.
+        in_window: u32,
+    },
+    /// No replacement: reported as `AgentLaunchFailed` with this reason.
+    GiveUp {
+        /// Why, for the event.
+        reason: String,
+    },
+}
+
 /// The failure, if the task never started (no `startedAt`, or TaskFailedToStart).
 pub(crate) fn start_failure(change: &EcsTaskStateChange) -> Option<StartFailure> {
     let reason = || {
@@ -81,18 +97,14 @@ impl<P: Ports> TaskStopped<P> {
         let parts = config.agent_parts(node)?;
         let (template, item, attempt) = (parts.template, parts.queue_item, parts.attempt);
         let next = attempt + 1;
-        // Attempts are counted within their hour's window: the reconciler
-        // numbers a later hour's launches from `hours × max_attempts`.
-        let in_window = attempt % self.relaunch.max_attempts.max(1) + 1;
-        if !failure.retryable || in_window >= self.relaunch.max_attempts {
-            let reason = match failure.retryable {
-                true => format!("gave up after {in_window} attempts: {}", failure.reason),
-                false => failure.reason.clone(),
-            };
-            self.report_launch_failure(config, node, &template.name, item, reason)
-                .await;
-            return None;
-        }
+        let in_window = match self.verdict(attempt, failure) {
+            Verdict::Relaunch { in_window } => in_window,
+            Verdict::GiveUp { reason } => {
+                self.report_launch_failure(config, node, &template.name, item, reason)
+                    .await;
+                return None;
+            }
+        };
         let in_queue_since = match self.deployment.jenkins.queue_item(item).await {
             Ok(QueueItemState::Queued { in_queue_since }) => in_queue_since,
             Ok(_) => return None,
@@ -133,6 +145,22 @@ impl<P: Ports> TaskStopped<P> {
                 None
             }
         }
+    }
+
+    /// Whether the failed start of launch `attempt` gets a replacement.
+    /// Attempts are counted within their hour's window: the reconciler
+    /// numbers a later hour's launches from `hours × max_attempts`.
+    pub(super) fn verdict(&self, attempt: u32, failure: &StartFailure) -> Verdict {
+        let max = self.relaunch.max_attempts;
+        let in_window = attempt % max.max(1) + 1;
+        if failure.retryable && in_window < max {
+            return Verdict::Relaunch { in_window };
+        }
+        let reason = match failure.retryable {
+            true => format!("gave up after {in_window} attempts: {}", failure.reason),
+            false => failure.reason.clone(),
+        };
+        Verdict::GiveUp { reason }
     }
 
     fn backoff(&self, attempt: u32) -> Duration {

@@ -150,6 +150,9 @@ pub struct Report {
     /// The reasons of the `AgentLaunchFailed` events published, with how
     /// many times each was reported.
     pub launch_failures: BTreeMap<String, usize>,
+    /// The logs of the Pipeline runs, by queue item: what the emitter
+    /// printed while they waited.
+    pub build_logs: Vec<(u64, Vec<String>)>,
 }
 
 impl Report {
@@ -254,6 +257,13 @@ impl fmt::Display for Report {
                 .map(|(reason, n)| format!("{reason} ({n})"));
             counts.collect::<Vec<_>>().join("; ")
         };
-        write!(f, "        launch failures by reason: {failures}")
+        write!(f, "        launch failures by reason: {failures}")?;
+        for (item, lines) in &self.build_logs {
+            write!(f, "\n\nbuild log of #{item} while it waited:")?;
+            for line in lines {
+                write!(f, "\n  {line}")?;
+            }
+        }
+        Ok(())
     }
 }

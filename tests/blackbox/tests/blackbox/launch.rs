@@ -114,7 +114,7 @@ async fn ten_concurrent_deliveries_of_one_event_yield_one_node_and_one_task() {
 }
 
 #[tokio::test]
-async fn a_steady_state_launch_makes_three_remote_calls_and_one_publish() {
+async fn a_steady_state_launch_makes_four_remote_calls_and_one_publish() {
     let world = World::start().await.unwrap();
     let first = world.enqueue("linux");
     assert_eq!(world.post(&buildable(first, "linux")).await.status, 200);
@@ -145,7 +145,9 @@ async fn a_steady_state_launch_makes_three_remote_calls_and_one_publish() {
         jenkins_calls,
         [
             "POST /computer/doCreateItem".to_owned(),
-            format!("GET /computer/bb-linux-{second}/jenkins-agent.jnlp")
+            format!("GET /computer/bb-linux-{second}/jenkins-agent.jnlp"),
+            // The note for the waiting build: its task started.
+            "POST /computer/bb_placeholder/changeOfflineCause".to_owned(),
         ]
     );
     let counts_after: Vec<usize> = [

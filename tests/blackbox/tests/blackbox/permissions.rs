@@ -7,11 +7,12 @@ use jenkins_stand_in::Enqueue;
 use serde_json::json;
 
 /// The `changeOfflineCause` requests Jenkins answered, by status.
-fn offline_calls(world: &World) -> Vec<u16> {
+/// The answers to marking `node` offline (the launch's note for the waiting
+/// build goes to the placeholder node, not to it).
+fn offline_calls(world: &World, node: &str) -> Vec<u16> {
     let requests = world.jenkins.requests();
-    let marks = requests
-        .iter()
-        .filter(|r| r.path.ends_with("/changeOfflineCause"));
+    let path = format!("/computer/{node}/changeOfflineCause");
+    let marks = requests.iter().filter(|r| r.path == path);
     marks.map(|r| r.status).collect()
 }
 
@@ -44,7 +45,7 @@ async fn a_spot_warning_without_agent_disconnect_succeeds_once_and_the_stop_stil
             .contains("Agent/Disconnect"),
         "{warned}"
     );
-    assert_eq!(offline_calls(&world), [403]);
+    assert_eq!(offline_calls(&world, &node), [403]);
     assert_eq!(stopped["node_deleted"], true, "{stopped}");
     assert!(world.jenkins.node(&node).is_none());
 }

@@ -49,7 +49,7 @@ async fn a_warm_idle_agent_takes_twenty_builds_in_turn_and_no_surplus_task_is_st
 }
 
 #[tokio::test]
-async fn a_single_use_launch_still_costs_jenkins_two_calls_and_no_queue_check() {
+async fn a_single_use_launch_still_costs_jenkins_three_calls_and_no_queue_check() {
     let world = World::start().await.unwrap();
     let item = world.enqueue("linux");
     world.jenkins.clear_requests();
@@ -66,6 +66,8 @@ async fn a_single_use_launch_still_costs_jenkins_two_calls_and_no_queue_check() 
         [
             "/computer/doCreateItem".to_owned(),
             format!("/computer/bb-linux-{item}/jenkins-agent.jnlp"),
+            // The note for the waiting build: its task started.
+            "/computer/bb_placeholder/changeOfflineCause".to_owned(),
         ]
     );
 }

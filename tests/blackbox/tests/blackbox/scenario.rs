@@ -19,7 +19,11 @@ async fn play_in_process() -> Report {
         .in_process(&backends.function_env(&agents_file))
         .await
         .unwrap();
-    let report = scenario::play(&backends, &functions).await.unwrap();
+    // Boxed: the whole scenario is one future, too big for a test thread's
+    // stack in a debug build once it sits there.
+    let report = Box::pin(scenario::play(&backends, &functions))
+        .await
+        .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     report
 }
@@ -41,6 +45,7 @@ async fn the_local_run_scenario_goes_as_planned_and_the_readme_shows_its_table()
     );
     assert_eq!(report.launch_failures.get(scenario::PULL_ERROR), Some(&1));
     assert_times_to_start_were_recorded(&report);
+    assert_build_logs_show_the_launches(&report);
     assert_readme_shows(&report);
 }
 
@@ -65,6 +70,43 @@ fn assert_times_to_start_were_recorded(report: &Report) {
             }
         }
     }
+}
+
+/// The Pipeline builds' logs, as the emitter prints them while they wait: the
+/// restarted build's launch (template, task with its console link, agent
+/// connected), in that order: the webhook answers once it has recorded the
+/// work, before launch-worker launches and notes the task; and the broken
+/// image's failure, what to fix, and no retry.
+fn assert_build_logs_show_the_launches(report: &Report) {
+    let log = |row: usize| {
+        let item = report.rows[row].item;
+        let found = report.build_logs.iter().find(|(i, _)| *i == item);
+        found.map(|(_, lines)| lines.clone()).unwrap_or_default()
+    };
+    let (pipeline, broken) = (log(0), log(3));
+    let node = &report.rows[0].node;
+    let at = |found: Option<usize>, what: &str| {
+        found.unwrap_or_else(|| panic!("{what} not in {pipeline:#?}"))
+    };
+    let chosen = format!("[ecs-agents] template linux serves this build; launching agent {node}");
+    let chosen = at(pipeline.iter().position(|l| *l == chosen), &chosen);
+    let started = pipeline.iter().position(|l| {
+        l.contains(&report.rows[0].task_arn)
+            && l.contains("https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/")
+            && l.contains("started from template linux")
+    });
+    let started = at(started, "the task's note");
+    let connected = format!("[ecs-agents] agent {node} connected");
+    let connected = at(pipeline.iter().position(|l| *l == connected), &connected);
+    assert!(chosen < started && started < connected, "{pipeline:#?}");
+    assert!(
+        broken.iter().any(
+            |l| l.contains(&format!("failed to start: {}.", scenario::PULL_ERROR))
+                && l.contains("The image or its tag does not exist")
+                && l.contains("Not retried")
+        ),
+        "{broken:#?}"
+    );
 }
 
 /// The README's table must have the report's rows, task ids and times aside.

@@ -6,12 +6,13 @@ use crate::sam_template::{function, template};
 
 #[test]
 fn the_launch_deadline_leaves_the_launching_functions_time_to_clean_up_and_answer() {
-    // Arrange: each function that launches, its timeout (its own or the
-    // Globals'), and the deadline it runs with (its variable, else the default)
+    // Arrange: each function that launches (the webhook only records work,
+    // the launch worker launches it), its timeout (its own or the Globals'),
+    // and the deadline it runs with (its variable, else the default)
     let t = template();
     let globals = &t["Globals"]["Function"];
     let default = ecs_agents::launch::LauncherOptions::default().deadline;
-    for binary in ["queue-webhook", "task-stopped", "reconcile"] {
+    for binary in ["launch-worker", "task-stopped", "reconcile"] {
         let properties = &function(&t, binary)["Properties"];
         let timeout = properties["Timeout"]
             .as_u64()

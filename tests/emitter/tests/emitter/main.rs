@@ -2,6 +2,7 @@
 //! that verifies every request. One binary; see tests/emitter/README.md.
 
 mod announce;
+mod build_log;
 mod delivery;
 mod install;
 mod secret;

@@ -5,6 +5,7 @@
 //! asks for Jenkins' non-atomic node creation (see [`Settings::create_race_window`]).
 
 pub mod computer;
+pub mod computer_listener;
 pub mod listener;
 pub mod offline;
 pub mod queue;
@@ -63,6 +64,10 @@ pub struct State {
     pub faults: Vec<Fault>,
     /// The queue-listener callbacks so far, oldest first.
     pub queue_events: Vec<listener::QueueEvent>,
+    /// The `ComputerListener` callbacks so far, oldest first.
+    pub computer_events: Vec<computer_listener::ComputerEvent>,
+    /// The logs of Pipeline runs, by `job #N` ([`crate::build_log`]).
+    pub build_logs: BTreeMap<String, Vec<String>>,
     /// Items whose `onEnterBuildable` has fired since they last entered.
     pub announced: HashSet<u64>,
     /// The permissions withheld from the API users (ids, checked).
@@ -83,6 +88,8 @@ impl State {
             requests: Vec::new(),
             faults: Vec::new(),
             queue_events: Vec::new(),
+            computer_events: Vec::new(),
+            build_logs: BTreeMap::new(),
             announced: HashSet::new(),
             permissions: Denials::none(),
         }

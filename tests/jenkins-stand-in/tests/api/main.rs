@@ -10,6 +10,7 @@ mod dispatch;
 mod faults;
 mod helpers;
 mod jnlp;
+mod listeners;
 mod offline;
 mod permissions;
 mod queue;

@@ -357,5 +357,6 @@ async fn steady_state_launches_make_three_remote_calls_and_one_publish() {
 mod deadline;
 mod env_files;
 mod failures;
+mod notes;
 mod retire;
 mod versions;

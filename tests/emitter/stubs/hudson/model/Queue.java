@@ -148,7 +148,19 @@ public class Queue {
         default Label getAssignedLabel() {
             return null;
         }
+
+        /**
+         * In Jenkins inherited from {@code SubTask} (since 2.389): the executable this task
+         * belongs to, such as the run of a Pipeline {@code node} block; null by default
+         * (docs/jenkins-api.md §25).
+         */
+        default Executable getOwnerExecutable() {
+            return null;
+        }
     }
+
+    /** What an executor runs: a build, a Pipeline run. */
+    public interface Executable extends Runnable {}
 
     /** A task that runs on a one-off executor, such as a Pipeline's own run. */
     public interface FlyweightTask extends Task {}

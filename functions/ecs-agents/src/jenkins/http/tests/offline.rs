@@ -113,3 +113,29 @@ async fn marking_offline_while_jenkins_is_unreachable_is_unavailable() {
 
     assert!(matches!(error, JenkinsError::Unavailable(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_note_for_a_waiting_build_reaches_the_placeholder_as_one_form_field_link_and_all() {
+    // GIVEN a note as the launcher writes it: a link with `?` and `=`, quotes, `»`
+    let note = crate::launch::BuildNote::task_started(
+        42,
+        &AgentName::new("ecs-linux-42"),
+        "linux",
+        "arn:aws:ecs:eu-west-1:123456789012:task/agents/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    );
+    let message = format!("{} for `app » main` & co", note.message());
+    let (server, jenkins) = jenkins().await;
+    authenticated("POST", "/computer/ecs_placeholder/changeOfflineCause")
+        .respond_with(redirect_to("."))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // WHEN
+    let marked = jenkins
+        .mark_offline(&AgentName::new("ecs_placeholder"), &message)
+        .await;
+    // THEN Jenkins reads back exactly the note
+    assert_eq!(marked, Ok(true));
+    let form = form_of_only_request(&server).await;
+    assert_eq!(form, [("offlineMessage".to_owned(), message)]);
+}

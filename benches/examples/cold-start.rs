@@ -201,7 +201,10 @@ fn lambda_environment(name: &str, binary: &PathBuf, address: SocketAddr) -> Comm
         ("AGENT_ENVIRONMENT_BUCKET", "agent-environment".into()),
         ("RECONCILE_BUDGET_SECONDS", "40".into()),
         // The queue is only written to on an invocation, never at cold start.
-        ("WORK_QUEUE_URL", format!("http://{address}/123456789012/work")),
+        (
+            "WORK_QUEUE_URL",
+            format!("http://{address}/123456789012/work"),
+        ),
     ]);
     command
 }

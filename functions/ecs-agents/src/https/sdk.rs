@@ -45,7 +45,7 @@ impl SdkHttpClient {
 
     fn connector(&self, timeouts: Timeouts) -> Connector {
         let (connect, read) = timeouts;
-        let client = self
+        let built = self
             .https
             .client_builder(&[])
             .map_err(|e| ClientUnavailable(e.to_string()))
@@ -61,7 +61,7 @@ impl SdkHttpClient {
                     .build()
                     .map_err(|e| ClientUnavailable(error_chain(&e)))
             });
-        Connector { client }
+        Connector { built }
     }
 }
 
@@ -90,16 +90,16 @@ impl HttpClient for SdkHttpClient {
 /// connector).
 #[derive(Debug, Clone)]
 struct Connector {
-    client: Result<reqwest::Client, ClientUnavailable>,
+    built: Result<reqwest::Client, ClientUnavailable>,
 }
 
 impl HttpConnector for Connector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let client = self.client.clone();
+        let built = self.built.clone();
         HttpConnectorFuture::new(async move {
-            let client = client.map_err(|e| ConnectorError::user(Box::new(e)))?;
+            let built = built.map_err(|e| ConnectorError::user(Box::new(e)))?;
             let request = into_reqwest(request)?;
-            let response = client.execute(request).await.map_err(classify)?;
+            let response = built.execute(request).await.map_err(classify)?;
             let response = http::Response::<reqwest::Body>::from(response);
             HttpResponse::try_from(response.map(SdkBody::from_body_1_x))
                 .map_err(|e| ConnectorError::other(e.into(), None))

@@ -1,5 +1,5 @@
 //! The functions' one HTTPS stack, set up once per cold start: reqwest (hyper
-//! 1, rustls, aws-lc-rs) for Jenkins and, through [`SdkHttpClient`], for the
+//! 1, rustls, ring) for Jenkins and, through [`SdkHttpClient`], for the
 //! AWS SDK; on Linux the system's trust store read from one file and parsed
 //! once, its roots shared by both clients.
 //!
@@ -78,7 +78,7 @@ impl Https {
     pub fn with_roots(roots: RootCertStore) -> Self {
         Self {
             roots: Roots::Parsed {
-                provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
+                provider: Arc::new(rustls::crypto::ring::default_provider()),
                 store: Arc::new(roots),
             },
         }
@@ -87,6 +87,10 @@ impl Https {
     /// A stack whose clients each ask the platform's verifier (reqwest's
     /// default, through rustls-platform-verifier).
     pub fn platform() -> Self {
+        // reqwest is built without a provider of its own (the workspace's
+        // Cargo.toml): the verifier's configuration takes the process's.
+        // Err only means one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Self {
             roots: Roots::Platform,
         }
@@ -140,13 +144,13 @@ impl Https {
     }
 }
 
-/// TLS 1.2 and 1.3 with `provider`'s defaults (with aws-lc-rs: post-quantum
-/// key exchange preferred), trusting `roots`. No ALPN: both clients speak
-/// HTTP/1.1.
+/// TLS 1.2 and 1.3 with `provider`'s defaults (ring: ECDHE with X25519 or
+/// the NIST curves, AES-GCM and ChaCha20-Poly1305), trusting `roots`. No
+/// ALPN: both clients speak HTTP/1.1.
 fn config(provider: &Arc<CryptoProvider>, roots: Arc<RootCertStore>) -> ClientConfig {
     ClientConfig::builder_with_provider(Arc::clone(provider))
         .with_safe_default_protocol_versions()
-        .expect("the aws-lc-rs provider supports TLS 1.2 and 1.3")
+        .expect("the ring provider supports TLS 1.2 and 1.3")
         .with_root_certificates(roots)
         .with_no_client_auth()
 }
